@@ -1,0 +1,135 @@
+/* cgroup.c - create, join, kill and remove a subhost's cgroup2 group. */
+#include "cgroup.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <time.h>
+
+static bool is_cgroup2(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+const char *cgroup2_root(void)
+{
+	static const char *root;
+	static bool probed;
+
+	if (!probed) {
+		const char *env = getenv("SUBHOST_CGROUP_ROOT");
+		if (env && *env == '/' && is_cgroup2(env))
+			root = env;
+		else if (is_cgroup2("/sys/fs/cgroup"))
+			root = "/sys/fs/cgroup";
+		else if (is_cgroup2("/sys/fs/cgroup/unified"))
+			root = "/sys/fs/cgroup/unified";    /* hybrid layout */
+		probed = true;
+	}
+	return root;
+}
+
+char *cgroup_path(const char *name)
+{
+	const char *root = cgroup2_root();
+	return root ? xasprintf("%s/subhost/%s", root, name) : NULL;
+}
+
+int cgroup_create(const char *name, char **path, struct sh_err *err)
+{
+	_cleanup_free_ char *parent = NULL;
+	char *p = cgroup_path(name);
+	int fd;
+
+	*path = NULL;
+	if (!p)
+		return -ENOENT;
+	parent = xasprintf("%s/subhost", cgroup2_root());
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+		int e = errno;
+		free(p);
+		return err_sys(err, e, "create cgroup %s", parent);
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+		int e = errno;
+		err_sys(err, e, "create cgroup %s", p);
+		free(p);
+		return -e;
+	}
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		err_sys(err, e, "open cgroup %s", p);
+		rmdir(p);
+		free(p);
+		return -e;
+	}
+	*path = p;
+	return fd;
+}
+
+int cgroup_kill(const char *path)
+{
+	_cleanup_free_ char *k = path_join(path, "cgroup.kill");
+	_cleanup_free_ char *procs = path_join(path, "cgroup.procs");
+	char buf[65536], *s, *save = NULL;
+	int r;
+
+	if (write_file(k, "1") == 0)
+		return 0;
+	/* Kernels before 5.14: signal each member. */
+	r = read_file(procs, buf, sizeof buf);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (s = strtok_r(buf, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
+		kill(atoi(s), SIGKILL);
+	return 0;
+}
+
+int cgroup_nprocs(const char *path)
+{
+	_cleanup_free_ char *procs = path_join(path, "cgroup.procs");
+	char buf[65536];
+	int r, n = 0;
+
+	r = read_file(procs, buf, sizeof buf);
+	if (r < 0)
+		return r;
+	for (char *s = buf; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+int cgroup_remove(const char *path)
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	if (!path || !*path)
+		return 0;
+	for (i = 0; i < 2000; i++) {
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		/* Members still exiting: make sure they are going, then wait. */
+		if (i % 100 == 0)
+			cgroup_kill(path);
+		nanosleep(&ts, NULL);
+	}
+	return -EBUSY;
+}
+
+int cgroup_join(const char *path, pid_t pid)
+{
+	_cleanup_free_ char *procs = path_join(path, "cgroup.procs");
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%d", (int)pid);
+	return write_file(procs, buf);
+}

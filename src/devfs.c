@@ -1,0 +1,100 @@
+/* devfs.c - populate a fresh tmpfs as /dev. */
+#include "devfs.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "mount.h"
+
+#define TTY_GID "5"     /* Debian's "tty" group; devpts gives new ptys this gid */
+
+static const struct {
+	const char *name;
+	unsigned maj, min;
+	mode_t mode;
+} nodes[] = {
+	{ "null", 1, 3, 0666 },
+	{ "zero", 1, 5, 0666 },
+	{ "full", 1, 7, 0666 },
+	{ "random", 1, 8, 0666 },
+	{ "urandom", 1, 9, 0666 },
+	{ "tty", 5, 0, 0666 },
+};
+
+static const struct {
+	const char *name, *target;
+} links[] = {
+	{ "fd", "/proc/self/fd" },
+	{ "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" },
+	{ "ptmx", "pts/ptmx" },
+	/* Deliberately no "core" -> /proc/kcore (overlay-boot made one). */
+};
+
+int devfs_setup(int rootfd, int console_fd, struct sh_err *err)
+{
+	const struct mnt_opt devopts[] = { { "mode", "755" }, { "size", "4m" } };
+	const struct mnt_opt ptsopts[] = {
+		{ "newinstance", NULL }, { "ptmxmode", "0666" },
+		{ "mode", "0620" }, { "gid", TTY_GID },
+	};
+	_cleanup_close_ int dev = -1, pts = -1, target = -1;
+	size_t i;
+	int r;
+
+	dev = mnt_new("tmpfs", "dev", devopts, 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+		      "/dev", err);
+	if (dev < 0)
+		return dev;
+	/* The new tmpfs is still detached: fill it through its fd, so no path
+	 * inside the subhost is involved. */
+	for (i = 0; i < sizeof nodes / sizeof *nodes; i++) {
+		if (mknodat(dev, nodes[i].name, S_IFCHR | nodes[i].mode,
+			    makedev(nodes[i].maj, nodes[i].min)) < 0)
+			return err_sys(err, errno, "/dev: mknod %s", nodes[i].name);
+	}
+	if (fchownat(dev, "tty", 0, 5, 0) < 0)
+		return err_sys(err, errno, "/dev: chown tty");
+	for (i = 0; i < sizeof links / sizeof *links; i++) {
+		if (symlinkat(links[i].target, dev, links[i].name) < 0)
+			return err_sys(err, errno, "/dev: symlink %s", links[i].name);
+	}
+	if (mkdirat(dev, "pts", 0755) < 0 || mkdirat(dev, "shm", 01777) < 0 ||
+	    mkdirat(dev, "mqueue", 0755) < 0)
+		return err_sys(err, errno, "/dev: mkdir");
+	if (console_fd < 0 && mknodat(dev, "console", S_IFCHR | 0600, makedev(1, 3)) < 0)
+		return err_sys(err, errno, "/dev: mknod console");
+	if (console_fd >= 0) {
+		int f = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (f < 0)
+			return err_sys(err, errno, "/dev: create console");
+		close(f);
+	}
+	target = mkdir_in_root(rootfd, "/dev", false, err);
+	if (target < 0)
+		return target;
+	r = mnt_attach(dev, target, "", "/dev", err);
+	if (r < 0)
+		return r;
+	/* Submounts go on after /dev is attached: older kernels refuse to
+	 * mount inside a detached tree.  dev still names the tmpfs root. */
+	pts = mnt_new("devpts", "devpts", ptsopts, 4, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+		      "/dev/pts", err);
+	if (pts < 0)
+		return pts;
+	r = mnt_attach(pts, dev, "pts", "/dev/pts", err);
+	if (r < 0)
+		return r;
+	/* The console is the supervisor's pty when there is one, else a null device. */
+	if (console_fd >= 0) {
+		_cleanup_close_ int cons = mnt_clone(console_fd, "", false, 0, "/dev/console", err);
+		if (cons < 0)
+			return cons;
+		r = mnt_attach(cons, dev, "console", "/dev/console", err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -1,0 +1,287 @@
+/* rootfs.c - the mount sequence of a boot. */
+#include "rootfs.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "devfs.h"
+#include "mount.h"
+#include "overlay.h"
+
+int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,
+		    const char *arg, struct sh_err *err)
+{
+	_cleanup_free_ char *script = xasprintf("%s \"$1\"", cmd);
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return err_sys(err, errno, "%s: fork", key);
+	if (pid == 0) {
+		char *argv[] = { "sh", "-c", script, "sh", (char *)arg, NULL };
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0)
+			dup2(fd, 0);
+		if (setenv("CONFIG", cfg->path, 1) < 0 || setenv("NAME", cfg->name, 1) < 0 ||
+		    setenv("BASE", cfg->base, 1) < 0 || setenv("ACTION", "overlay-boot", 1) < 0)
+			_exit(127);
+		if (chdir(cfg->base) < 0)
+			_exit(127);
+		execv("/bin/sh", argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return err_sys(err, errno, "%s: wait", key);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status))
+		return err_msg(err, EXIT_FAIL, 0, "%s \"%s\" failed: killed by signal %d",
+			       key, cmd, WTERMSIG(status));
+	return err_msg(err, EXIT_FAIL, 0, "%s \"%s\" failed: exit status %d",
+		       key, cmd, WEXITSTATUS(status));
+}
+
+static int mount_sys(int rootfd, struct sh_err *err)
+{
+	_cleanup_close_ int mfd = -1, target = -1;
+
+	/* Mounted from inside the subhost's netns, so /sys/class/net shows
+	 * its own interfaces.  Read-only: no uevent_helper, no knobs. */
+	mfd = mnt_new("sysfs", "sysfs", NULL, 0,
+		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+		      "/sys", err);
+	if (mfd < 0)
+		return mfd;
+	target = mkdir_in_root(rootfd, "/sys", false, err);
+	if (target < 0)
+		return target;
+	return mnt_attach(mfd, target, "", "/sys", err);
+}
+
+static int mount_run(int rootfd, const char *size, struct sh_err *err)
+{
+	const struct mnt_opt opts[] = { { "mode", "755" }, { "size", size } };
+	_cleanup_close_ int mfd = -1, target = -1;
+
+	mfd = mnt_new("tmpfs", "run", opts, 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		      "/run", err);
+	if (mfd < 0)
+		return mfd;
+	if (mkdirat(mfd, "lock", 01777) < 0)
+		return err_sys(err, errno, "/run: mkdir lock");
+	target = mkdir_in_root(rootfd, "/run", false, err);
+	if (target < 0)
+		return target;
+	return mnt_attach(mfd, target, "", "/run", err);
+}
+
+static int bind_adjtime(int rootfd, struct sh_err *err)
+{
+	_cleanup_close_ int mfd = -1, target = -1;
+	struct stat st;
+
+	/* overlay-boot bound the host's adjtime in; read-only here, so the
+	 * subhost's hwclock can't rewrite a host file. */
+	if (stat("/etc/adjtime", &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	target = open_in_root(rootfd, "/etc/adjtime", O_PATH | O_NOFOLLOW);
+	if (target < 0)
+		return 0;       /* the subhost has none: nothing to share */
+	mfd = mnt_clone(AT_FDCWD, "/etc/adjtime", false,
+			MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/etc/adjtime", err);
+	if (mfd < 0)
+		return mfd;
+	return mnt_attach(mfd, target, "", "/etc/adjtime", err);
+}
+
+static int bind_share(int rootfd, const struct sh_share *sh, struct sh_err *err)
+{
+	_cleanup_free_ char *what = xasprintf("SHARE %s on %s", sh->hostdir, sh->subdir);
+	_cleanup_close_ int mfd = -1, target = -1;
+	unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (sh->ro ? MOUNT_ATTR_RDONLY : 0);
+	struct stat st;
+
+	if (stat(sh->hostdir, &st) < 0)
+		return err_sys(err, errno, "%s", what);
+	mfd = mnt_clone(AT_FDCWD, sh->hostdir, true, attrs, what, err);
+	if (mfd < 0)
+		return mfd;
+	target = mkdir_in_root(rootfd, sh->subdir, !S_ISDIR(st.st_mode), err);
+	if (target < 0) {
+		err_prefix(err, "%s", what);
+		return target;
+	}
+	return mnt_attach(mfd, target, "", what, err);
+}
+
+static int hide_path(int rootfd, const char *path, struct sh_err *err)
+{
+	const struct mnt_opt opts[] = { { "mode", "000" }, { "size", "4k" } };
+	_cleanup_free_ char *what = xasprintf("hide %s", path);
+	_cleanup_close_ int mfd = -1, target = -1;
+
+	if (!strcmp(path, "/"))
+		return 0;
+	target = open_in_root(rootfd, path, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+	if (target < 0)
+		return 0;       /* not visible in this root: nothing to hide */
+	mfd = mnt_new("tmpfs", "hidden", opts, 2,
+		      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+		      what, err);
+	if (mfd < 0)
+		return mfd;
+	return mnt_attach(mfd, target, "", what, err);
+}
+
+int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
+{
+	const struct sh_config *cfg = p->cfg;
+	_cleanup_close_ int rootfd = -1;
+	size_t i;
+	int r;
+
+	/* Nothing we mount may propagate back to the host, and nothing the
+	 * host mounts later should appear in the subhost. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_sys(err, errno, "make the mount tree private");
+	if (cfg->premount) {
+		r = rootfs_run_hook(cfg, "PREMOUNT", cfg->premount, cfg->upper, err);
+		if (r < 0)
+			return r;
+	}
+	r = overlay_mount_root(cfg, err);
+	if (r < 0)
+		return r;
+	rootfd = open(cfg->live, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return err_sys(err, errno, "open %s", cfg->live);
+	r = devfs_setup(rootfd, p->console_fd, err);
+	if (r < 0)
+		return r;
+	r = mount_sys(rootfd, err);
+	if (r < 0)
+		return r;
+	if (cfg->ram_size) {
+		r = mount_run(rootfd, cfg->ram_size, err);
+		if (r < 0)
+			return r;
+	}
+	r = bind_adjtime(rootfd, err);
+	if (r < 0)
+		return r;
+	if (cfg->lower_has_host_root) {
+		/* The host root is a lower layer: cover every upper layer it
+		 * would show, ours included (SPEC 6.4). */
+		for (i = 0; i < p->nhide; i++) {
+			r = hide_path(rootfd, p->hide[i], err);
+			if (r < 0)
+				return r;
+		}
+	}
+	for (i = 0; i < cfg->nshares; i++) {
+		r = bind_share(rootfd, &cfg->shares[i], err);
+		if (r < 0)
+			return r;
+	}
+	if (cfg->postmount) {
+		r = rootfs_run_hook(cfg, "POSTMOUNT", cfg->postmount, cfg->live, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rootfs_pivot(const char *live, struct sh_err *err)
+{
+	_cleanup_close_ int fd = open(live, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fchdir(fd) < 0)
+		return err_sys(err, errno, "enter %s", live);
+	/* pivot_root(".", ".") stacks the old root under the new one; detaching
+	 * it leaves nothing of the host's mount table reachable (the
+	 * "nsenter -t 1 -m" hole overlay-boot 1.6 closed the same way). */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_sys(err, errno, "pivot_root into %s", live);
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_sys(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return err_sys(err, errno, "chdir /");
+	return 0;
+}
+
+/* Kernel interfaces a subhost must neither read nor write. */
+static const char *const masked_files[] = {
+	"/proc/kcore", "/proc/kmsg", "/proc/sysrq-trigger", "/proc/keys",
+	"/proc/key-users", "/proc/timer_list", "/proc/sched_debug",
+	"/proc/kallsyms", "/proc/latency_stats", "/proc/timer_stats",
+	"/proc/kpagecount", "/proc/kpageflags", "/proc/kpagecgroup",
+	"/proc/config.gz",
+};
+static const char *const masked_dirs[] = { "/proc/acpi", "/proc/scsi", "/proc/asound" };
+
+int rootfs_proc(struct sh_err *err)
+{
+	const unsigned ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC;
+	_cleanup_close_ int proc = -1, sys = -1, net = -1;
+	size_t i;
+	int r;
+
+	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
+		return err_sys(err, errno, "mkdir /proc");
+	proc = mnt_new("proc", "proc", NULL, 0,
+		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc", err);
+	if (proc < 0)
+		return proc;
+	r = mnt_attach(proc, AT_FDCWD, "/proc", "/proc", err);
+	if (r < 0)
+		return r;
+	/* /proc/sys read-only, except /proc/sys/net, which belongs to the
+	 * subhost's own network namespace. */
+	net = mnt_clone(AT_FDCWD, "/proc/sys/net", false, 0, "/proc/sys/net", err);
+	if (net < 0)
+		return net;
+	sys = mnt_clone(AT_FDCWD, "/proc/sys", false, ro, "/proc/sys", err);
+	if (sys < 0)
+		return sys;
+	r = mnt_attach(sys, AT_FDCWD, "/proc/sys", "/proc/sys", err);
+	if (r < 0)
+		return r;
+	r = mnt_attach(net, AT_FDCWD, "/proc/sys/net", "/proc/sys/net", err);
+	if (r < 0)
+		return r;
+	for (i = 0; i < sizeof masked_files / sizeof *masked_files; i++) {
+		_cleanup_close_ int m = -1;
+
+		if (access(masked_files[i], F_OK) < 0)
+			continue;
+		m = mnt_clone(AT_FDCWD, "/dev/null", false, ro, masked_files[i], err);
+		if (m < 0)
+			return m;
+		r = mnt_attach(m, AT_FDCWD, masked_files[i], masked_files[i], err);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < sizeof masked_dirs / sizeof *masked_dirs; i++) {
+		const struct mnt_opt opts[] = { { "mode", "555" }, { "size", "4k" } };
+		_cleanup_close_ int m = -1;
+
+		if (access(masked_dirs[i], F_OK) < 0)
+			continue;
+		m = mnt_new("tmpfs", "masked", opts, 2, ro, masked_dirs[i], err);
+		if (m < 0)
+			return m;
+		r = mnt_attach(m, AT_FDCWD, masked_dirs[i], masked_dirs[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* rootfs.h - assemble the subhost's root inside the boot child's private
+ * mount namespace, then pivot into it (SPEC 6 steps 4-5).
+ *
+ * Order (security first, as bubblewrap and crun do): the whole tree is made
+ * private before the first mount; PREMOUNT; the overlay on LIVE; /dev,
+ * /sys (ro), /run, /etc/adjtime (ro), SHAREs (nosuid,nodev), hidden host
+ * paths; POSTMOUNT; pivot_root with the old root detached; /proc with its
+ * read-only and masked parts.
+ */
+#ifndef SUBHOST_ROOTFS_H
+#define SUBHOST_ROOTFS_H
+
+#include "config.h"
+
+struct rootfs_plan {
+	const struct sh_config *cfg;
+	int console_fd;         /* pty slave to show as /dev/console, or -1 */
+	char **hide;            /* host paths to cover when a lower layer is the host root */
+	size_t nhide;
+};
+
+/* Everything before pivot_root.  Runs in the boot child. */
+int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err);
+
+/* pivot_root into live, detach the old root. */
+int rootfs_pivot(const char *live, struct sh_err *err);
+
+/* Mount /proc for the new pid namespace and restrict it. */
+int rootfs_proc(struct sh_err *err);
+
+/* Run a hook command line with one argument and the !command environment. */
+int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,
+		    const char *arg, struct sh_err *err);
+
+#endif

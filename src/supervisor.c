@@ -1,0 +1,815 @@
+/* supervisor.c - boot sequence, supervision, reboot and teardown. */
+#include "supervisor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <linux/sched.h>
+#include "cgroup.h"
+#include "hardening.h"
+#include "net.h"
+#include "rootfs.h"
+#include "state.h"
+
+#define INIT_PATH_ENV "SUBHOST_INIT"
+#define NOTIFY_FD 3
+#define MAX_QUICK_REBOOTS 5     /* reboots within 10 s before we give up */
+
+struct sv {
+	struct sh_config *cfg;
+	const struct sv_opts *o;
+	struct sh_state st;
+	int lock_fd;
+	int report_fd;          /* pipe to the waiting `subhost boot`, or -1 */
+	int log_fd;
+	int netns_fd;
+	int cgroup_fd;
+	char *cgroup;
+	int init_fd;            /* sealed memfd holding subhost-init */
+	int cons_master, cons_slave;
+	char **hide;
+	size_t nhide;
+	double t0;
+	/* the current pid 1 */
+	pid_t pid;
+	int pidfd;
+	int notify_fd;
+	bool ready;
+	char fail[1024];        /* FAIL / ERR text from the child or init */
+	int fail_status;
+};
+
+/* ---- logging ---------------------------------------------------------- */
+
+static void sv_log(struct sv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sv_log(struct sv *sv, const char *fmt, ...)
+{
+	char buf[1200];
+	va_list ap;
+	int n;
+
+	if (sv->log_fd < 0 && !sv->o->foreground)
+		return;
+	n = snprintf(buf, sizeof buf, "subhost[%d]: %s: %8.3f ms: ", (int)getpid(),
+		     sv->cfg->name, now_ms() - sv->t0);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 2)
+		n = (int)sizeof buf - 2;
+	buf[n++] = '\n';
+	if (sv->log_fd >= 0 && write(sv->log_fd, buf, (size_t)n) < 0) {
+		/* the log is best effort */
+	}
+	if (sv->o->foreground && !sv->o->run && write(2, buf, (size_t)n) < 0) {
+		/* idem */
+	}
+}
+
+static int open_log(const char *path)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir_p(dir, 0755);
+	}
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+}
+
+/* ---- the report pipe to `subhost boot` --------------------------------- */
+
+static void report(struct sv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct sv *sv, const char *fmt, ...)
+{
+	char buf[1200];
+	va_list ap;
+	int n;
+
+	if (sv->report_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 1)
+		n = (int)sizeof buf - 1;
+	if (write(sv->report_fd, buf, (size_t)n) < 0) {
+		/* the waiting command is gone: nothing to tell */
+	}
+	close(sv->report_fd);
+	sv->report_fd = -1;
+}
+
+/* ---- pid 1 image ------------------------------------------------------- */
+
+static char *init_binary_path(void)
+{
+	const char *env = getenv(INIT_PATH_ENV);
+	char self[4096];
+	ssize_t n;
+
+	if (env && *env == '/')
+		return xstrdup(env);
+	if (access(LIBEXECDIR "/subhost-init", X_OK) == 0)
+		return xstrdup(LIBEXECDIR "/subhost-init");
+	/* Running from a build tree: use the binary beside us. */
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		char *slash;
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			strcpy(slash + 1, "subhost-init");
+			if (access(self, X_OK) == 0)
+				return xstrdup(self);
+		}
+	}
+	return xstrdup(LIBEXECDIR "/subhost-init");
+}
+
+/* A sealed in-memory copy of subhost-init: pid 1 runs from it, so nothing
+ * is written into the subhost's layers and /proc/1/exe can't reach (and
+ * overwrite) a host binary (cf. CVE-2019-5736). */
+static int init_memfd(struct sh_err *err)
+{
+	_cleanup_free_ char *path = init_binary_path();
+	_cleanup_close_ int src = -1, mfd = -1;
+	struct stat st;
+	off_t off = 0;
+
+	src = open(path, O_RDONLY | O_CLOEXEC);
+	if (src < 0 || fstat(src, &st) < 0)
+		return err_sys(err, errno, "open pid 1 program %s", path);
+	mfd = memfd_create("subhost-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return err_sys(err, errno, "memfd_create");
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, src, &off, (size_t)(st.st_size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_sys(err, n < 0 ? errno : EIO, "copy %s", path);
+	}
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		return err_sys(err, errno, "seal the copy of %s", path);
+	return TAKE_FD(mfd);
+}
+
+/* ---- the boot child ---------------------------------------------------- */
+
+static void child_fail(int fd, const struct sh_err *err) __attribute__((noreturn));
+static void child_fail(int fd, const struct sh_err *err)
+{
+	char buf[1200];
+	int n = snprintf(buf, sizeof buf, "ERR %d %s", err->status ? err->status : EXIT_FAIL,
+			 err->msg);
+	if (write(fd, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1)) < 0) {
+		/* the supervisor will see us exit */
+	}
+	_exit(EXIT_FAIL);
+}
+
+static char **init_argv(struct sv *sv)
+{
+	const struct sh_config *cfg = sv->cfg;
+	size_t n = 0, i, cap = 16 + cfg->start.n + cfg->init_argv.n;
+	char **argv, **extra = NULL;
+	const char *mode = "services";
+	static char grace[16];
+
+	if (sv->o->run) {
+		mode = "run";
+		extra = sv->o->run_argv;
+	} else if (cfg->init_mode == INIT_SYSV) {
+		mode = "sysv";
+	} else if (cfg->init_mode == INIT_EXEC) {
+		mode = "exec";
+	}
+	for (i = 0; extra && extra[i]; i++)
+		cap++;
+	argv = xcalloc(cap, sizeof *argv);
+	argv[n++] = "subhost-init";
+	argv[n++] = "--name";
+	argv[n++] = cfg->name;
+	argv[n++] = "--mode";
+	argv[n++] = (char *)mode;
+	snprintf(grace, sizeof grace, "%d", sv->o->grace);
+	argv[n++] = "--grace";
+	argv[n++] = grace;
+	if (sv->o->run)
+		argv[n++] = "--quiet";
+	argv[n++] = "--";
+	if (extra) {
+		for (i = 0; extra[i]; i++)
+			argv[n++] = extra[i];
+	} else if (cfg->init_mode == INIT_EXEC) {
+		for (i = 0; i < cfg->init_argv.n; i++)
+			argv[n++] = cfg->init_argv.v[i];
+	} else if (cfg->init_mode == INIT_SERVICES) {
+		for (i = 0; i < cfg->start.n; i++)
+			argv[n++] = cfg->start.v[i];
+	}
+	argv[n] = NULL;
+	return argv;
+}
+
+/* Runs in the clone3 child: new mount, pid, ipc, uts, time and cgroup
+ * namespaces, already in the subhost's cgroup.  Never returns. */
+static void child_main(struct sv *sv, int sync_fd) __attribute__((noreturn));
+static void child_main(struct sv *sv, int sync_fd)
+{
+	const struct sh_config *cfg = sv->cfg;
+	struct rootfs_plan plan = {
+		.cfg = cfg, .console_fd = sv->cons_slave, .hide = sv->hide, .nhide = sv->nhide,
+	};
+	struct sh_err err = { 0 };
+	char term[64] = "TERM=linux";
+	char *envp[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"container=subhost", "HOME=/", term, "SUBHOST_NOTIFY_FD=3", NULL,
+	};
+	sigset_t none;
+
+	/* If the supervisor dies (even by SIGKILL) the whole subhost goes with
+	 * it: a pid namespace dies with its init.  What remains on the host
+	 * (netns, cgroup, state) is then detected as stale by the next command. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		err_sys(&err, errno, "set the parent-death signal");
+		child_fail(sync_fd, &err);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	umask(0);
+	if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {
+		err_sys(&err, errno, "join network namespace %s", cfg->name);
+		child_fail(sync_fd, &err);
+	}
+	if (rootfs_assemble(&plan, &err) < 0 || rootfs_pivot(cfg->live, &err) < 0 ||
+	    rootfs_proc(&err) < 0)
+		child_fail(sync_fd, &err);
+	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+		err_sys(&err, errno, "set hostname %s", cfg->hostname);
+		child_fail(sync_fd, &err);
+	}
+	if (hardening_apply(&err) < 0)
+		child_fail(sync_fd, &err);
+	umask(022);
+	if (sv->o->run) {
+		const char *t = getenv("TERM");
+		if (t)
+			snprintf(term, sizeof term, "TERM=%s", t);
+	} else if (sv->cons_slave >= 0) {
+		if (dup2(sv->cons_slave, 0) < 0 || dup2(sv->cons_slave, 1) < 0 ||
+		    dup2(sv->cons_slave, 2) < 0) {
+			err_sys(&err, errno, "attach the console");
+			child_fail(sync_fd, &err);
+		}
+	}
+	/* Only stdio, the notify socket (3) and the init image (4, close-on-
+	 * exec) survive into pid 1: nothing of the host leaks in. */
+	if (dup3(sync_fd, NOTIFY_FD, 0) < 0 || dup3(sv->init_fd, 4, O_CLOEXEC) < 0 ||
+	    syscall(SYS_close_range, 5U, ~0U, 0U) < 0) {
+		err_sys(&err, errno, "prepare descriptors for pid 1");
+		child_fail(sync_fd, &err);
+	}
+	sync_fd = NOTIFY_FD;
+	syscall(SYS_execveat, 4, "", init_argv(sv), envp, AT_EMPTY_PATH);
+	err_sys(&err, errno, "execute subhost-init");
+	child_fail(sync_fd, &err);
+}
+
+/* ---- pid 1 lifecycle --------------------------------------------------- */
+
+static int start_pid1(struct sv *sv, struct sh_err *err)
+{
+	int sp[2], pidfd = -1;
+	struct clone_args ca;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return err_sys(err, errno, "socketpair");
+	memset(&ca, 0, sizeof ca);
+	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+		   CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	if (sv->cgroup_fd >= 0) {
+		/* Born inside its cgroup: no window in which pid 1 or its first
+		 * children are accounted to the supervisor's group. */
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)sv->cgroup_fd;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	if (pid < 0) {
+		int e = errno;
+		close(sp[0]);
+		close(sp[1]);
+		return err_sys(err, e, "create the subhost's namespaces (clone3)");
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		child_main(sv, sp[1]);
+	}
+	close(sp[1]);
+	sv->pid = pid;
+	sv->pidfd = pidfd;
+	sv->notify_fd = sp[0];
+	sv->ready = false;
+	sv->fail[0] = '\0';
+	sv->fail_status = 0;
+	sv->st.pid = pid;
+	sv->st.pid_start = proc_starttime(pid);
+	return 0;
+}
+
+/* A message from the boot child (ERR) or from subhost-init (READY, FAIL). */
+static void handle_notify(struct sv *sv)
+{
+	char buf[1200];
+	ssize_t n = recv(sv->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		close(sv->notify_fd);
+		sv->notify_fd = -1;
+		return;
+	}
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (!strcmp(buf, "READY")) {
+		sv->ready = true;
+	} else if (str_startswith(buf, "FAIL ")) {
+		snprintf(sv->fail, sizeof sv->fail, "%.1000s", buf + 5);
+		sv->fail_status = EXIT_FAIL;
+	} else if (str_startswith(buf, "ERR ")) {
+		char *msg = NULL;
+		sv->fail_status = (int)strtol(buf + 4, &msg, 10);
+		snprintf(sv->fail, sizeof sv->fail, "%.1000s", msg && *msg ? msg + 1 : buf);
+	}
+}
+
+static void drain_console(struct sv *sv)
+{
+	char buf[4096];
+	ssize_t n = read(sv->cons_master, buf, sizeof buf);
+
+	if (n > 0 && sv->log_fd >= 0 && write(sv->log_fd, buf, (size_t)n) < 0) {
+		/* best effort */
+	}
+	if (n > 0 && sv->o->foreground && write(2, buf, (size_t)n) < 0) {
+		/* best effort */
+	}
+}
+
+enum pid1_end { END_POWEROFF, END_REBOOT, END_BOOTFAIL };
+
+/* Wait for pid 1 to end while relaying console output, readiness and
+ * signals.  *status gets the exit status to report (run mode: CMD's). */
+static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
+{
+	bool term_sent = false;
+
+	for (;;) {
+		struct pollfd p[4];
+		int np = 0, i_notify = -1, i_cons = -1;
+
+		p[np].fd = sv->pidfd; p[np++].events = POLLIN;
+		p[np].fd = sigfd; p[np++].events = POLLIN;
+		if (sv->notify_fd >= 0) {
+			i_notify = np;
+			p[np].fd = sv->notify_fd; p[np++].events = POLLIN;
+		}
+		if (sv->cons_master >= 0) {
+			i_cons = np;
+			p[np].fd = sv->cons_master; p[np++].events = POLLIN;
+		}
+		if (poll(p, (nfds_t)np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			sv_log(sv, "poll: %s", strerror(errno));
+			kill(sv->pid, SIGKILL);
+		}
+		if (i_cons >= 0 && (p[i_cons].revents & POLLIN))
+			drain_console(sv);
+		if (i_notify >= 0 && p[i_notify].revents) {
+			bool was_ready = sv->ready;
+			handle_notify(sv);
+			if (sv->ready && !was_ready) {
+				sv->st.status = "running";
+				state_write(&sv->st);
+				sv_log(sv, "pid 1 is up (host pid %d)", (int)sv->pid);
+				report(sv, "OK %d\n", (int)sv->pid);
+			}
+		}
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof si) == sizeof si &&
+			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
+			     si.ssi_signo == SIGQUIT)) {
+				sv_log(sv, "signal %d: powering off", (int)si.ssi_signo);
+				sv->st.status = "stopping";
+				state_write(&sv->st);
+				/* pid 1 powers off in order; a second request kills. */
+				kill(sv->pid, term_sent ? SIGKILL : SIGTERM);
+				term_sent = true;
+			}
+		}
+		if (p[0].revents & POLLIN) {
+			siginfo_t si;
+			memset(&si, 0, sizeof si);
+			if (waitid((idtype_t)P_PIDFD, (id_t)sv->pidfd, &si, WEXITED) < 0)
+				continue;
+			while (sv->cons_master >= 0 && poll(&(struct pollfd){ sv->cons_master, POLLIN, 0 }, 1, 0) > 0)
+				drain_console(sv);
+			if (sv->notify_fd >= 0) {
+				handle_notify(sv);      /* a last FAIL/ERR line */
+				if (sv->notify_fd >= 0)
+					close(sv->notify_fd);
+				sv->notify_fd = -1;
+			}
+			close(sv->pidfd);
+			sv->pidfd = -1;
+			if (si.si_code == CLD_EXITED) {
+				*status = si.si_status;
+				sv_log(sv, "pid 1 exited with status %d", si.si_status);
+			} else {
+				*status = 128 + si.si_status;
+				sv_log(sv, "pid 1 was killed by signal %d", si.si_status);
+			}
+			if (!sv->ready)
+				return END_BOOTFAIL;
+			if (si.si_code != CLD_EXITED && si.si_status == SIGHUP && !sv->o->run &&
+			    !term_sent)
+				return END_REBOOT;
+			return END_POWEROFF;
+		}
+	}
+}
+
+/* ---- setup and teardown ------------------------------------------------ */
+
+static void teardown(struct sv *sv)
+{
+	struct sh_err err = { 0 };
+
+	if (sv->pidfd >= 0) {
+		siginfo_t si;
+		kill(sv->pid, SIGKILL);
+		waitid((idtype_t)P_PIDFD, (id_t)sv->pidfd, &si, WEXITED);
+		close(sv->pidfd);
+		sv->pidfd = -1;
+	}
+	if (sv->cgroup) {
+		int r = cgroup_remove(sv->cgroup);
+		if (r < 0)
+			sv_log(sv, "remove cgroup %s: %s", sv->cgroup, strerror(-r));
+	}
+	if (sv->netns_fd >= 0) {
+		close(sv->netns_fd);
+		sv->netns_fd = -1;
+		if (net_ns_remove(sv->cfg->name, &err) < 0)
+			sv_log(sv, "%s", err.msg);
+	}
+	state_remove(sv->cfg->name);
+	sv_log(sv, "torn down");
+	if (sv->lock_fd >= 0)
+		close(sv->lock_fd);
+	sv->lock_fd = -1;
+}
+
+void subhost_clean_stale(const char *name)
+{
+	struct sh_state st;
+	_cleanup_free_ char *cg = NULL;
+
+	if (state_read(name, &st) == 0) {
+		/* Normally gone already (parent-death signal); be sure. */
+		if (st.pid > 0 && proc_alive(st.pid, st.pid_start))
+			kill(st.pid, SIGKILL);
+		if (st.cgroup && *st.cgroup)
+			cg = xstrdup(st.cgroup);
+		state_free(&st);
+	}
+	if (!cg)
+		cg = cgroup_path(name);
+	if (cg)
+		cgroup_remove(cg);
+	net_ns_remove(name, NULL);
+	state_remove(name);
+}
+
+/* Host paths a subhost over the host root must not see: every subhost's
+ * home, the state of running ones, and each running subhost's BASE. */
+static void collect_hidden(struct sv *sv)
+{
+	char **names = state_names();
+	size_t n = 0, cap = 4;
+
+	sv->hide = xcalloc(cap, sizeof *sv->hide);
+	sv->hide[n++] = xstrdup("/var/lib/subhost");
+	sv->hide[n++] = xstrdup(state_rundir());
+	sv->hide[n++] = xstrdup(sv->cfg->base);
+	for (size_t i = 0; names[i]; i++) {
+		struct sh_state st;
+		if (strcmp(names[i], sv->cfg->name) && state_read(names[i], &st) == 0) {
+			if (st.base && *st.base) {
+				if (n == cap)
+					sv->hide = xrealloc(sv->hide, (cap *= 2) * sizeof *sv->hide);
+				sv->hide[n++] = xstrdup(st.base);
+			}
+			state_free(&st);
+		}
+		free(names[i]);
+	}
+	free(names);
+	sv->nhide = n;
+}
+
+static int open_console(struct sv *sv, struct sh_err *err)
+{
+	int m, s;
+
+	if (openpty(&m, &s, NULL, NULL, NULL) < 0)
+		return err_sys(err, errno, "allocate the console pty");
+	fcntl(m, F_SETFD, FD_CLOEXEC);
+	fcntl(s, F_SETFD, FD_CLOEXEC);
+	fcntl(m, F_SETFL, O_NONBLOCK);
+	sv->cons_master = m;
+	sv->cons_slave = s;
+	return 0;
+}
+
+static char *layers_str(const struct sh_list *l)
+{
+	size_t len = 1, i;
+	char *s;
+
+	for (i = 0; i < l->n; i++)
+		len += strlen(l->v[i]) + 1;
+	s = xcalloc(1, len);
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			strcat(s, ":");
+		strcat(s, l->v[i]);
+	}
+	return s;
+}
+
+/* Runs in the supervisor process: from the lock to the end of the subhost. */
+static int supervise(struct sv *sv, struct sh_err *err)
+{
+	struct sh_config *cfg = sv->cfg;
+	sigset_t mask;
+	int sigfd, r, status = 0, quick = 0;
+	double last_boot;
+	_cleanup_free_ char *lower = layers_str(&cfg->lower);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		r = err_sys(err, errno, "signalfd");
+		goto fail;
+	}
+
+	sv->st.name = cfg->name;
+	sv->st.status = "booting";
+	sv->st.mode = sv->o->run ? "run" : "boot";
+	sv->st.supervisor_pid = getpid();
+	sv->st.supervisor_start = proc_starttime(getpid());
+	sv->st.started = (long long)time(NULL);
+	sv->st.boots = 1;
+	sv->st.conf = cfg->path;
+	sv->st.base = cfg->base;
+	sv->st.live = cfg->live;
+	sv->st.upper = cfg->upper;
+	sv->st.lower = lower;
+	sv->st.log = cfg->log;
+	sv->st.hostname = cfg->hostname;
+	sv->st.ncables = (unsigned)cfg->ncables;
+	r = state_write(&sv->st);
+	if (r < 0) {
+		err_sys(err, -r, "write state of %s", cfg->name);
+		goto fail;
+	}
+	sv_log(sv, "booting from %s", cfg->path);
+
+	sv->netns_fd = net_ns_create(cfg->name, err);
+	if (sv->netns_fd < 0) {
+		r = sv->netns_fd;
+		if (r == -EEXIST)
+			err_msg(err, EXIT_FAIL, EEXIST, "network namespace %s/%s already exists "
+				"and is not this subhost's: remove it or rename the subhost",
+				NETNS_RUN_DIR, cfg->name);
+		goto fail;
+	}
+	sv_log(sv, "netns %s/%s", NETNS_RUN_DIR, cfg->name);
+	if (cfg->ncables) {
+		r = net_cables_create(cfg, sv->netns_fd, err);
+		if (r < 0)
+			goto fail;
+		sv_log(sv, "%zu cable(s)", cfg->ncables);
+	}
+	if (!sv->o->run && cfg->address.n == 0) {
+		r = net_write_interfaces(cfg, err);
+		if (r < 0)
+			goto fail;
+	}
+	sv->cgroup_fd = cgroup_create(cfg->name, &sv->cgroup, err);
+	if (sv->cgroup_fd < 0 && sv->cgroup_fd != -ENOENT) {
+		r = sv->cgroup_fd;
+		goto fail;
+	}
+	sv->st.cgroup = sv->cgroup;
+	sv_log(sv, "cgroup %s", sv->cgroup ? sv->cgroup : "(none: no cgroup2 on this host)");
+	sv->init_fd = init_memfd(err);
+	if (sv->init_fd < 0) {
+		r = sv->init_fd;
+		goto fail;
+	}
+	if (!sv->o->run) {
+		r = open_console(sv, err);
+		if (r < 0)
+			goto fail;
+	}
+	if (cfg->lower_has_host_root)
+		collect_hidden(sv);
+
+	for (;;) {
+		enum pid1_end end;
+
+		last_boot = now_ms();
+		r = start_pid1(sv, err);
+		if (r < 0)
+			goto fail;
+		state_write(&sv->st);
+		sv_log(sv, "pid 1 started (host pid %d)", (int)sv->pid);
+		end = supervise_pid1(sv, sigfd, &status);
+		if (end == END_BOOTFAIL) {
+			if (sv->fail[0])
+				r = err_msg(err, sv->fail_status ? sv->fail_status : EXIT_FAIL, 0,
+					    "%s", sv->fail);
+			else
+				r = err_msg(err, EXIT_FAIL, 0, "pid 1 ended during boot (status %d)",
+					    status);
+			sv_log(sv, "boot failed: %s", err->msg);
+			goto fail;
+		}
+		if (end == END_POWEROFF)
+			break;
+		quick = now_ms() - last_boot < 10000 ? quick + 1 : 0;
+		if (quick >= MAX_QUICK_REBOOTS) {
+			sv_log(sv, "rebooted %d times within 10 s each: giving up", quick);
+			break;
+		}
+		sv->st.boots++;
+		sv->st.status = "booting";
+		sv_log(sv, "reboot requested from inside: booting again");
+	}
+	teardown(sv);
+	close(sigfd);
+	return sv->o->run ? status : EXIT_OK;
+fail:
+	teardown(sv);
+	if (sigfd >= 0)
+		close(sigfd);
+	report(sv, "ERR %d %s\n", err->status ? err->status : EXIT_FAIL, err->msg);
+	return r < 0 ? (err->status ? err->status : EXIT_FAIL) : EXIT_FAIL;
+}
+
+/* Keys of later issues that this version parses but cannot honour yet. */
+static int check_supported(const struct sh_config *cfg, struct sh_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nreserved; i++) {
+		if (cfg->reserved[i].line > 0)
+			return err_cfg(err, "%s:%d: %s is not supported by this version of subhost",
+				       cfg->path, cfg->reserved[i].line, cfg->reserved[i].key);
+	}
+	for (i = 0; i < cfg->lower.n; i++) {
+		if (cfg->lower.v[i][0] == '@')
+			return err_cfg(err, "%s: LOWER=%s: layered bases (@NAME) are not supported "
+				       "by this version of subhost", cfg->path, cfg->lower.v[i]);
+	}
+	return 0;
+}
+
+int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err *err)
+{
+	struct sv sv = {
+		.cfg = cfg, .o = o, .lock_fd = -1, .report_fd = -1, .log_fd = -1,
+		.netns_fd = -1, .cgroup_fd = -1, .init_fd = -1, .cons_master = -1,
+		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1,
+	};
+	bool stale = false;
+	int r, pfd[2];
+	pid_t pid;
+
+	sv.t0 = now_ms();
+	r = check_supported(cfg, err);
+	if (r < 0)
+		return err->status;
+	if (cfg->ncables) {
+		r = net_cables_check(cfg, err);
+		if (r < 0)
+			return err->status ? err->status : EXIT_FAIL;
+	}
+	if (mkdir_p("/var/lib/subhost", 0700) < 0) {
+		/* only a convenience for `create`; not fatal */
+	}
+	sv.lock_fd = state_lock(cfg->name, &stale, err);
+	if (sv.lock_fd == -EBUSY)
+		return err_msg(err, EXIT_RUNNING, 0, "already running"), EXIT_RUNNING;
+	if (sv.lock_fd < 0)
+		return err->status ? err->status : EXIT_FAIL;
+	if (stale)
+		subhost_clean_stale(cfg->name);
+	/* (re-)take the lock if the stale cleanup removed the directory */
+	if (stale) {
+		close(sv.lock_fd);
+		sv.lock_fd = state_lock(cfg->name, NULL, err);
+		if (sv.lock_fd == -EBUSY)
+			return err_msg(err, EXIT_RUNNING, 0, "already running"), EXIT_RUNNING;
+		if (sv.lock_fd < 0)
+			return EXIT_FAIL;
+	}
+	sv.log_fd = open_log(cfg->log);
+
+	if (o->foreground || o->run)
+		return supervise(&sv, err);
+
+	/* Detach a supervisor; wait until it says the subhost is up. */
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return err_sys(err, errno, "pipe"), EXIT_FAIL;
+	pid = fork();
+	if (pid < 0)
+		return err_sys(err, errno, "fork the supervisor"), EXIT_FAIL;
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		close(pfd[0]);
+		sv.report_fd = pfd[1];
+		if (setsid() < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
+		    dup2(sv.log_fd >= 0 ? sv.log_fd : devnull, 1) < 0 ||
+		    dup2(sv.log_fd >= 0 ? sv.log_fd : devnull, 2) < 0)
+			_exit(EXIT_FAIL);
+		if (chdir("/") < 0)
+			_exit(EXIT_FAIL);
+		prctl(PR_SET_NAME, "subhost-sv");
+		_exit(supervise(&sv, err));
+	}
+	close(pfd[1]);
+	close(sv.lock_fd);      /* the supervisor holds the lock now */
+	{
+		char buf[1200];
+		size_t off = 0;
+		ssize_t n;
+
+		while (off < sizeof buf - 1 &&
+		       ((n = read(pfd[0], buf + off, sizeof buf - 1 - off)) > 0 ||
+			(n < 0 && errno == EINTR)))
+			if (n > 0)
+				off += (size_t)n;
+		buf[off] = '\0';
+		close(pfd[0]);
+		if (str_startswith(buf, "OK "))
+			return EXIT_OK;
+		if (str_startswith(buf, "ERR ")) {
+			char *msg = NULL;
+			int st = (int)strtol(buf + 4, &msg, 10);
+			size_t l;
+			if (msg && *msg == ' ')
+				msg++;
+			l = strlen(msg);
+			while (l && msg[l - 1] == '\n')
+				msg[--l] = '\0';
+			return err_msg(err, st ? st : EXIT_FAIL, 0, "%s", msg), st ? st : EXIT_FAIL;
+		}
+		return err_msg(err, EXIT_FAIL, 0, "the supervisor ended without a word; see %s",
+			       cfg->log), EXIT_FAIL;
+	}
+}
