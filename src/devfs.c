@@ -33,7 +33,7 @@ static const struct {
 	/* Deliberately no "core" -> /proc/kcore (overlay-boot made one). */
 };
 
-int devfs_setup(int rootfd, int console_fd, struct sh_err *err)
+int devfs_setup(int rootfd, const char *console, struct sh_err *err)
 {
 	const struct mnt_opt devopts[] = { { "mode", "755" }, { "size", "4m" } };
 	const struct mnt_opt ptsopts[] = {
@@ -64,9 +64,9 @@ int devfs_setup(int rootfd, int console_fd, struct sh_err *err)
 	if (mkdirat(dev, "pts", 0755) < 0 || mkdirat(dev, "shm", 01777) < 0 ||
 	    mkdirat(dev, "mqueue", 0755) < 0)
 		return err_sys(err, errno, "/dev: mkdir");
-	if (console_fd < 0 && mknodat(dev, "console", S_IFCHR | 0600, makedev(1, 3)) < 0)
+	if (!console && mknodat(dev, "console", S_IFCHR | 0600, makedev(1, 3)) < 0)
 		return err_sys(err, errno, "/dev: mknod console");
-	if (console_fd >= 0) {
+	if (console) {
 		int f = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (f < 0)
 			return err_sys(err, errno, "/dev: create console");
@@ -88,8 +88,8 @@ int devfs_setup(int rootfd, int console_fd, struct sh_err *err)
 	if (r < 0)
 		return r;
 	/* The console is the supervisor's pty when there is one, else a null device. */
-	if (console_fd >= 0) {
-		_cleanup_close_ int cons = mnt_clone(console_fd, "", false, 0, "/dev/console", err);
+	if (console) {
+		_cleanup_close_ int cons = mnt_clone(AT_FDCWD, console, false, 0, "/dev/console", err);
 		if (cons < 0)
 			return cons;
 		r = mnt_attach(cons, dev, "console", "/dev/console", err);

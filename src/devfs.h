@@ -5,8 +5,10 @@
 
 #include "util.h"
 
-/* Build /dev detached, then attach it on rootfd/dev.  console_fd, when >= 0,
- * is a terminal bind-mounted over /dev/console (the supervisor's pty). */
-int devfs_setup(int rootfd, int console_fd, struct sh_err *err);
+/* Build /dev detached, then attach it on rootfd/dev.  console, when not
+ * NULL, is the host path of a terminal bind-mounted over /dev/console (the
+ * supervisor's pty; a path, because open_tree() only clones mounts of the
+ * caller's own mount namespace, and an fd from before clone is not). */
+int devfs_setup(int rootfd, const char *console, struct sh_err *err);
 
 #endif

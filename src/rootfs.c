@@ -163,7 +163,7 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	rootfd = open(cfg->live, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_sys(err, errno, "open %s", cfg->live);
-	r = devfs_setup(rootfd, p->console_fd, err);
+	r = devfs_setup(rootfd, p->console, err);
 	if (r < 0)
 		return r;
 	r = mount_sys(rootfd, err);

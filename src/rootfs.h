@@ -14,7 +14,7 @@
 
 struct rootfs_plan {
 	const struct sh_config *cfg;
-	int console_fd;         /* pty slave to show as /dev/console, or -1 */
+	const char *console;    /* host path of the pty to show as /dev/console, or NULL */
 	char **hide;            /* host paths to cover when a lower layer is the host root */
 	size_t nhide;
 };

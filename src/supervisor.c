@@ -42,6 +42,7 @@ struct sv {
 	char *cgroup;
 	int init_fd;            /* sealed memfd holding subhost-init */
 	int cons_master, cons_slave;
+	char cons_path[64];     /* /dev/pts/N of the console on the host */
 	char **hide;
 	size_t nhide;
 	double t0;
@@ -236,7 +237,7 @@ static void child_main(struct sv *sv, int sync_fd)
 {
 	const struct sh_config *cfg = sv->cfg;
 	struct rootfs_plan plan = {
-		.cfg = cfg, .console_fd = sv->cons_slave, .hide = sv->hide, .nhide = sv->nhide,
+		.cfg = cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL, .hide = sv->hide, .nhide = sv->nhide,
 	};
 	struct sh_err err = { 0 };
 	char term[64] = "TERM=linux";
@@ -547,7 +548,7 @@ static int open_console(struct sv *sv, struct sh_err *err)
 {
 	int m, s;
 
-	if (openpty(&m, &s, NULL, NULL, NULL) < 0)
+	if (openpty(&m, &s, sv->cons_path, NULL, NULL) < 0)
 		return err_sys(err, errno, "allocate the console pty");
 	fcntl(m, F_SETFD, FD_CLOEXEC);
 	fcntl(s, F_SETFD, FD_CLOEXEC);
