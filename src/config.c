@@ -328,12 +328,17 @@ static int check_dir(struct ctx *c, const char *key, int line, const char *path)
 
 /* ---- parsing ---------------------------------------------------------- */
 
-static bool key_valid(const char *k)
+/* k[0..len) minus trailing blanks is [A-Za-z_][A-Za-z0-9_]* */
+static bool key_valid(const char *k, size_t len)
 {
-	if (!(isalpha((unsigned char)*k) || *k == '_'))
+	size_t i;
+
+	while (len > 0 && is_blank(k[len - 1]))
+		len--;
+	if (len == 0 || !(isalpha((unsigned char)k[0]) || k[0] == '_'))
 		return false;
-	for (k++; *k; k++)
-		if (!(isalnum((unsigned char)*k) || *k == '_'))
+	for (i = 1; i < len; i++)
+		if (!(isalnum((unsigned char)k[i]) || k[i] == '_'))
 			return false;
 	return true;
 }
@@ -380,11 +385,11 @@ static int add_entry(struct ctx *c, const char *key, char *val, int line, bool a
 	return 0;
 }
 
-/* Finish an array whose ')' is at close in text; text is consumed. */
-static int array_finish(struct ctx *c, const char *key, char *text, ssize_t close,
+/* Finish an array whose ')' is at rpar in text; text is consumed. */
+static int array_finish(struct ctx *c, const char *key, char *text, ssize_t rpar,
 			int start, int line)
 {
-	char *rest = text + close + 1;
+	char *rest = text + rpar + 1;
 
 	while (is_blank(*rest))
 		rest++;
@@ -395,7 +400,7 @@ static int array_finish(struct ctx *c, const char *key, char *text, ssize_t clos
 		free(text);
 		return r;
 	}
-	text[close + 1] = '\0';
+	text[rpar + 1] = '\0';
 	return add_entry(c, key, text, start, true);
 }
 
@@ -408,8 +413,8 @@ static int parse_file(struct ctx *c, FILE *f)
 	size_t cap = 0;
 
 	for (;;) {
-		ssize_t len = getline(&line, &cap, f), close;
-		char *t, *eq, *key = NULL, *val, *joined;
+		ssize_t len = getline(&line, &cap, f), rpar;
+		char *t, *eq, *key, *val, *joined;
 
 		if (len < 0)
 			break;
@@ -421,9 +426,9 @@ static int parse_file(struct ctx *c, FILE *f)
 			joined = xasprintf("%s\n%s", atext, t);
 			free(atext);
 			atext = joined;
-			close = array_close(atext);
-			if (close >= 0) {
-				r = array_finish(c, akey, TAKE_PTR(atext), close, astart, lineno);
+			rpar = array_close(atext);
+			if (rpar >= 0) {
+				r = array_finish(c, akey, TAKE_PTR(atext), rpar, astart, lineno);
 				free(TAKE_PTR(akey));
 				if (r < 0)
 					return r;
@@ -433,20 +438,15 @@ static int parse_file(struct ctx *c, FILE *f)
 		if (!*t || *t == '#')
 			continue;
 		eq = strchr(t, '=');
-		if (eq) {
-			*eq = '\0';
-			key = str_trim(t);
-		}
-		if (!eq || !key_valid(key)) {
-			if (eq)
-				*eq = '=';
+		if (!eq || !key_valid(t, (size_t)(eq - t)))
 			return err_cfg(c->err, "%s: expected KEY=VALUE, got \"%s\"", where(c, lineno), t);
-		}
+		*eq = '\0';
+		key = str_trim(t);
 		val = str_trim(eq + 1);
 		if (*val == '(') {
-			close = array_close(val);
-			if (close >= 0) {
-				r = array_finish(c, key, xstrdup(val), close, lineno, lineno);
+			rpar = array_close(val);
+			if (rpar >= 0) {
+				r = array_finish(c, key, xstrdup(val), rpar, lineno, lineno);
 				if (r < 0)
 					return r;
 				continue;
@@ -575,11 +575,13 @@ static int run_command(struct ctx *c, const struct ent *e, const char *cmd,
 		execve("/bin/sh", argv, env);
 		_exit(127);
 	}
+	k = errno;
 	free(env);
-	for (k = 0; k < 4; k++)
-		free(own[k]);
+	for (r = 0; r < 4; r++)
+		free(own[r]);
+	r = 0;
 	if (pid < 0)
-		return err_sys(c->err, errno, "fork");
+		return err_sys(c->err, k, "fork");
 	close(TAKE_FD(wfd));
 
 	for (;;) {
@@ -859,6 +861,8 @@ static int load_cables(struct ctx *c)
 	if (config_split_list(e->val, &l) < 0)
 		return err_cfg(c->err, "%s: %s=%s has an unterminated quote: expected %s entries",
 			       where(c, e->line), key, e->val, form);
+	if (l.n == 0)
+		return 0;
 	cfg->cables = xcalloc(l.n, sizeof *cfg->cables);
 	for (i = 0; i < l.n; i++) {
 		struct sh_cable *cab = &cfg->cables[cfg->ncables++];
@@ -974,19 +978,21 @@ static int load_start_init(struct ctx *c)
 	e = ent_get(c, "INIT");
 	v = e && e->val[0] ? e->val : NULL;
 	line = e ? e->line : 0;
-	if (!v) {
-		cfg->init_mode = INIT_SERVICES;
-	} else if (!strcmp(v, "sysv")) {
+	cfg->init_mode = INIT_SERVICES;
+	if (!v)
+		return 0;
+	r = load_list(c, e, &cfg->init_argv);
+	if (r < 0)
+		return r;
+	if (cfg->init_argv.n == 1 && !strcmp(cfg->init_argv.v[0], "sysv")) {
+		sh_list_free(&cfg->init_argv);
 		cfg->init_mode = INIT_SYSV;
-	} else {
-		r = load_list(c, e, &cfg->init_argv);
-		if (r < 0)
-			return r;
-		if (cfg->init_argv.n == 0 || cfg->init_argv.v[0][0] != '/')
-			return err_cfg(c->err, "%s: INIT=%s: expected \"sysv\" or an absolute program path "
-				       "(with arguments)", where(c, line), v);
-		cfg->init_mode = INIT_EXEC;
+		return 0;
 	}
+	if (cfg->init_argv.n == 0 || cfg->init_argv.v[0][0] != '/')
+		return err_cfg(c->err, "%s: INIT=%s: expected \"sysv\" or an absolute program path "
+			       "(with arguments)", where(c, line), v);
+	cfg->init_mode = INIT_EXEC;
 	return 0;
 }
 
@@ -1008,18 +1014,29 @@ static int load_ram_size(struct ctx *c)
 	return 0;
 }
 
+static bool has_dotdot(const char *path)
+{
+	_cleanup_free_ char *scan = xstrdup(path);
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(scan, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
+		if (!strcmp(tok, ".."))
+			return true;
+	return false;
+}
+
 /* SHARE=HOSTDIR[:SUBDIR][:ro|:rw] */
 static int load_share(struct ctx *c, const struct ent *e)
 {
 	struct sh_config *cfg = c->cfg;
 	_cleanup_free_ char *v = xstrdup(e->val), *sub = NULL;
 	struct sh_share *sh;
-	char *colon, *tok, *save = NULL;
+	char *colon;
 	bool ro = false;
 	size_t len = strlen(v);
 
 	if (len >= 3 && (!strcmp(v + len - 3, ":ro") || !strcmp(v + len - 3, ":rw"))) {
-		ro = v[len - 2] == 'r' && v[len - 1] == 'o';
+		ro = !strcmp(v + len - 3, ":ro");
 		v[len - 3] = '\0';
 	}
 	colon = strchr(v, ':');
@@ -1029,15 +1046,10 @@ static int load_share(struct ctx *c, const struct ent *e)
 		return err_cfg(c->err, "%s: SHARE=%s: expected HOSTDIR, HOSTDIR:SUBDIR, optionally followed by :ro",
 			       where(c, e->line), e->val);
 	/* overlay-boot's single-dir form: the same path inside */
-	sub = colon ? xstrdup(colon + 1) : xstrdup(v);
-	{
-		_cleanup_free_ char *scan = xstrdup(sub);
-
-		for (tok = strtok_r(scan, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
-			if (!strcmp(tok, ".."))
-				return err_cfg(c->err, "%s: SHARE=%s: SUBDIR %s contains \"..\": "
-					       "expected a path inside the subhost", where(c, e->line), e->val, sub);
-	}
+	sub = xstrdup(colon ? colon + 1 : v);
+	if (has_dotdot(sub))
+		return err_cfg(c->err, "%s: SHARE=%s: SUBDIR %s contains \"..\": "
+			       "expected a path inside the subhost", where(c, e->line), e->val, sub);
 	cfg->shares = xrealloc(cfg->shares, (cfg->nshares + 1) * sizeof *cfg->shares);
 	sh = &cfg->shares[cfg->nshares++];
 	*sh = (struct sh_share){
@@ -1047,7 +1059,7 @@ static int load_share(struct ctx *c, const struct ent *e)
 		.line = e->line,
 	};
 	if (!c->opts->no_fs_checks && access(sh->hostdir, F_OK) < 0)
-		return err_cfg(c->err, "%s: SHARE=%s: host path %s: %s: expected an existing directory",
+		return err_cfg(c->err, "%s: SHARE=%s: host path %s: %s: expected an existing directory or file",
 			       where(c, e->line), e->val, sh->hostdir, strerror(errno));
 	return 0;
 }
@@ -1203,9 +1215,12 @@ int config_load(const char *path, const struct sh_config_opts *opts,
 
 	memset(cfg, 0, sizeof *cfg);
 	f = fopen(path, "re");
-	if (!f)
-		return err_msg(err, EXIT_USAGE, errno, "%s: %s: expected a readable configuration file",
-			       path, strerror(errno));
+	if (!f) {
+		int e = errno;
+
+		return err_msg(err, EXIT_USAGE, e, "%s: %s: expected a readable configuration file",
+			       path, strerror(e));
+	}
 	if (fstat(fileno(f), &st) < 0) {
 		r = err_sys(err, errno, "%s: stat", path);
 		fclose(f);

@@ -15,7 +15,7 @@
 #define SH_NAME_MAX 15          /* IFNAMSIZ - 1: the name is also a netns and an interface prefix */
 
 struct sh_list {
-	char **v;
+	char **v;               /* NULL-terminated when n > 0 (init_argv can go to execv) */
 	size_t n;
 };
 
