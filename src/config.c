@@ -9,6 +9,7 @@
  *  3. interpret: resolve paths, apply defaults and validate into cfg.
  */
 #include "config.h"
+#include "spawn.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -491,47 +492,15 @@ static void mark_final(struct ctx *c)
 
 /* ---- !commands -------------------------------------------------------- */
 
-/* Keep fds off 0-2 so the child's dup2() onto stdin/stdout can't clobber them. */
-static int fd_above_stdio(int *fd)
+/* CONFIG, NAME, BASE (when known) and ACTION for a command; a caller's
+ * own values of those never leak into it. */
+static void command_env(struct ctx *c, char *own[5])
 {
-	int nfd;
-
-	if (*fd > 2)
-		return 0;
-	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
-	if (nfd < 0)
-		return -errno;
-	close(*fd);
-	*fd = nfd;
-	return 0;
-}
-
-/* Our environment plus CONFIG, NAME, BASE (when known) and ACTION; a
- * caller's own values of those never leak into the command. */
-static char **command_env(struct ctx *c, char **own)
-{
-	static const char *const ours[] = { "CONFIG=", "NAME=", "BASE=", "ACTION=" };
-	size_t n = 0, i, k, o = 0;
-	char **env;
-
-	while (environ && environ[n])
-		n++;
-	env = xcalloc(n + 5, sizeof *env);
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < 4; k++)
-			if (str_startswith(environ[i], ours[k]))
-				break;
-		if (k == 4)
-			env[o++] = environ[i];
-	}
 	own[0] = xasprintf("CONFIG=%s", c->cfg->path);
 	own[1] = xasprintf("NAME=%s", c->cfg->name ? c->cfg->name : c->default_name);
 	own[2] = xasprintf("ACTION=%s", c->opts->action ? c->opts->action : "overlay-boot");
 	own[3] = c->cfg->base ? xasprintf("BASE=%s", c->cfg->base) : NULL;
-	for (k = 0; k < 4 && own[k]; k++)
-		env[o++] = own[k];
-	env[o] = NULL;
-	return env;
+	own[4] = NULL;
 }
 
 /* Run `/bin/sh -c cmd` in dir with stdin on /dev/null and return its
@@ -540,93 +509,33 @@ static char **command_env(struct ctx *c, char **own)
 static int run_command(struct ctx *c, const struct ent *e, const char *cmd,
 		       const char *dir, char **out)
 {
-	_cleanup_close_ int dirfd = -1, nullfd = -1, rfd = -1, wfd = -1;
-	_cleanup_free_ char *buf = NULL;
-	char *own[4] = { NULL }, **env, *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	size_t len = 0, size = 0;
-	int fds[2], status, r = 0, k;
-	pid_t pid;
+	char *own[5], *buf = NULL;
+	struct spawn_opts so = { .dir = dir, .env_set = own, .capture = true,
+				 .max_out = CMD_OUTPUT_MAX };
+	int status = 0, r, k;
 
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return err_sys(c->err, errno, "%s: %s: command \"%s\": enter %s",
-			       where(c, e->line), e->def->key, cmd, dir);
-	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (nullfd < 0)
-		return err_sys(c->err, errno, "open /dev/null");
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return err_sys(c->err, errno, "pipe");
-	rfd = fds[0];
-	wfd = fds[1];
-	if ((r = fd_above_stdio(&nullfd)) < 0 || (r = fd_above_stdio(&wfd)) < 0)
-		return err_sys(c->err, -r, "fcntl");
-
-	env = command_env(c, own);
-	pid = fork();
-	if (pid == 0) {
-		sigset_t none;
-
-		/* only async-signal-safe calls from here to exec */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		if (fchdir(dirfd) < 0 || dup2(nullfd, 0) < 0 || dup2(wfd, 1) < 0)
-			_exit(126);
-		execve("/bin/sh", argv, env);
-		_exit(127);
-	}
-	k = errno;
-	free(env);
-	for (r = 0; r < 4; r++)
-		free(own[r]);
-	r = 0;
-	if (pid < 0)
-		return err_sys(c->err, k, "fork");
-	close(TAKE_FD(wfd));
-
-	for (;;) {
-		ssize_t n;
-
-		if (size - len < 4096) {
-			size = size ? 2 * size : 8192;
-			buf = xrealloc(buf, size);
-		}
-		n = read(rfd, buf + len, size - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > CMD_OUTPUT_MAX) {
-			r = -EFBIG;
-			break;
-		}
-	}
-	/* closing first makes a still-writing child die of SIGPIPE, not hang */
-	close(TAKE_FD(rfd));
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return err_sys(c->err, errno, "%s: %s: command \"%s\": wait",
-				       where(c, e->line), e->def->key, cmd);
-	}
+	command_env(c, own);
+	r = spawn_shell(cmd, NULL, &so, &buf, &status);
+	for (k = 0; k < 4; k++)
+		free(own[k]);
 	if (r == -EFBIG)
 		return err_cfg(c->err, "%s: %s: command \"%s\" printed more than %d bytes: expected a value",
 			       where(c, e->line), e->def->key, cmd, CMD_OUTPUT_MAX);
 	if (r < 0)
-		return err_sys(c->err, -r, "%s: %s: command \"%s\": read its output",
-			       where(c, e->line), e->def->key, cmd);
-	if (WIFSIGNALED(status))
+		return err_sys(c->err, -r, "%s: %s: command \"%s\" in %s",
+			       where(c, e->line), e->def->key, cmd, dir);
+	if (WIFSIGNALED(status)) {
+		free(buf);
 		return err_cfg(c->err, "%s: %s: command \"%s\" failed (killed by signal %d)",
 			       where(c, e->line), e->def->key, cmd, WTERMSIG(status));
-	if (WEXITSTATUS(status) != 0)
+	}
+	if (WEXITSTATUS(status) != 0) {
+		free(buf);
 		return err_cfg(c->err, "%s: %s: command \"%s\" failed (exit status %d)",
 			       where(c, e->line), e->def->key, cmd, WEXITSTATUS(status));
-	buf[len] = '\0';
+	}
 	*out = xstrdup(str_trim(buf));
+	free(buf);
 	return 0;
 }
 

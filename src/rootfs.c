@@ -11,42 +11,35 @@
 #include "devfs.h"
 #include "mount.h"
 #include "overlay.h"
+#include "spawn.h"
 
 int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,
 		    const char *arg, struct sh_err *err)
 {
 	_cleanup_free_ char *script = xasprintf("%s \"$1\"", cmd);
-	int status;
-	pid_t pid;
+	char *env[5], *args[] = { (char *)arg, NULL };
+	struct spawn_opts so = { .dir = cfg->base, .env_set = env };
+	int status = 0, r, i;
 
-	pid = fork();
-	if (pid < 0)
-		return err_sys(err, errno, "%s: fork", key);
-	if (pid == 0) {
-		char *argv[] = { "sh", "-c", script, "sh", (char *)arg, NULL };
-		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (fd >= 0)
-			dup2(fd, 0);
-		if (setenv("CONFIG", cfg->path, 1) < 0 || setenv("NAME", cfg->name, 1) < 0 ||
-		    setenv("BASE", cfg->base, 1) < 0 || setenv("ACTION", "overlay-boot", 1) < 0)
-			_exit(127);
-		if (chdir(cfg->base) < 0)
-			_exit(127);
-		execv("/bin/sh", argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return err_sys(err, errno, "%s: wait", key);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
+	/* overlay-boot ran `env CONFIG=... $PREMOUNT "$UPPER"`: the same
+	 * environment as a !command, the root path as the one argument. */
+	env[0] = xasprintf("CONFIG=%s", cfg->path);
+	env[1] = xasprintf("NAME=%s", cfg->name);
+	env[2] = xasprintf("BASE=%s", cfg->base);
+	env[3] = xstrdup("ACTION=overlay-boot");
+	env[4] = NULL;
+	r = spawn_shell(script, args, &so, NULL, &status);
+	for (i = 0; i < 4; i++)
+		free(env[i]);
+	if (r < 0)
+		return err_sys(err, -r, "%s \"%s\"", key, cmd);
 	if (WIFSIGNALED(status))
 		return err_msg(err, EXIT_FAIL, 0, "%s \"%s\" failed: killed by signal %d",
 			       key, cmd, WTERMSIG(status));
-	return err_msg(err, EXIT_FAIL, 0, "%s \"%s\" failed: exit status %d",
-		       key, cmd, WEXITSTATUS(status));
+	if (WEXITSTATUS(status) != 0)
+		return err_msg(err, EXIT_FAIL, 0, "%s \"%s\" failed: exit status %d",
+			       key, cmd, WEXITSTATUS(status));
+	return 0;
 }
 
 static int mount_sys(int rootfd, struct sh_err *err)
