@@ -499,7 +499,7 @@ static void command_env(struct ctx *c, char *own[5])
 	own[0] = xasprintf("CONFIG=%s", c->cfg->path);
 	own[1] = xasprintf("NAME=%s", c->cfg->name ? c->cfg->name : c->default_name);
 	own[2] = xasprintf("ACTION=%s", c->opts->action ? c->opts->action : "overlay-boot");
-	own[3] = c->cfg->base ? xasprintf("BASE=%s", c->cfg->base) : NULL;
+	own[3] = c->cfg->base ? xasprintf("BASE=%s", c->cfg->base) : xstrdup("BASE");
 	own[4] = NULL;
 }
 

@@ -37,15 +37,16 @@ static char **build_env(char **set)
 	env = xcalloc(n + ns + 1, sizeof *env);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < ns; k++) {
-			size_t klen = strcspn(set[k], "=") + 1;
-			if (!strncmp(environ[i], set[k], klen))
+			size_t klen = strcspn(set[k], "=");
+			if (!strncmp(environ[i], set[k], klen) && environ[i][klen] == '=')
 				break;
 		}
 		if (k == ns)
 			env[o++] = environ[i];
 	}
 	for (k = 0; k < ns; k++)
-		env[o++] = set[k];
+		if (strchr(set[k], '='))
+			env[o++] = set[k];
 	env[o] = NULL;
 	return env;
 }

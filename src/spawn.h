@@ -10,7 +10,7 @@
 
 struct spawn_opts {
 	const char *dir;        /* working directory */
-	char **env_set;         /* "KEY=VALUE" entries that replace ours; NULL-terminated */
+	char **env_set;         /* "KEY=VALUE" entries replace ours, "KEY" removes it; NULL-terminated */
 	bool capture;           /* collect stdout into *out */
 	size_t max_out;         /* with capture: larger output fails with -EFBIG */
 };
