@@ -17,7 +17,7 @@ int cmd_boot(int argc, char **argv)
 	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.foreground = true;

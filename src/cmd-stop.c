@@ -52,7 +52,7 @@ int cmd_stop(int argc, char **argv)
 	char *end;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			timeout = (int)strtol(optarg, &end, 10);

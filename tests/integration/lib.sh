@@ -69,7 +69,9 @@ residue() {
 	for cg in /sys/fs/cgroup/subhost/$name /sys/fs/cgroup/unified/subhost/$name; do
 		[ -e "$cg" ] && echo "cgroup $cg"
 	done
-	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -x "${name}[0-9]*" | sed 's/^/interface: /'
+	# The kernel removes a deleted netns's host-side veth ends 10-300 ms later.
+	wait_for 10 sh -c "! ip -o link show 2>/dev/null | awk -F': ' '{print \$2}' | cut -d@ -f1 | grep -qx '${name}[0-9.]*'"
+	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -x "${name}[0-9.]*" | sed 's/^/interface: /'
 	local p
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/cwd" 2>/dev/null)" = "$base/live" ] && echo "process ${p#/proc/} in $base/live"
