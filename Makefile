@@ -63,7 +63,7 @@ $(BUILDDIR)/subhost-init: $(INIT_SRCS) $(wildcard src/init*.h)
 
 $(BUILDDIR)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) \
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc $(BASELD) -o $@ $< $(LIB_OBJS) \
 		$(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka) $(SANFLAGS)
 
 unit: $(UNIT_BINS)

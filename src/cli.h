@@ -26,6 +26,8 @@ char *cli_name(const char *arg, int *status);
 /* Print s as a JSON string literal. */
 void json_str(FILE *f, const char *s);
 
+/* Print the usage of subhost (all commands) to f. */
+void cli_usage_all(FILE *f);
 /* Print the usage of one command to f. */
 void cli_usage(FILE *f, const char *cmd);
 
