@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
+#include <termios.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -546,12 +547,18 @@ static void collect_hidden(struct sv *sv)
 
 static int open_console(struct sv *sv, struct sh_err *err)
 {
+	struct termios tio;
 	int m, s;
 
 	if (openpty(&m, &s, sv->cons_path, NULL, NULL) < 0)
 		return err_sys(err, errno, "allocate the console pty");
 	fcntl(m, F_SETFD, FD_CLOEXEC);
 	fcntl(s, F_SETFD, FD_CLOEXEC);
+	/* The log gets what pid 1 wrote, not "\r\n" from output processing. */
+	if (tcgetattr(s, &tio) == 0) {
+		tio.c_oflag &= ~(tcflag_t)OPOST;
+		tcsetattr(s, TCSANOW, &tio);
+	}
 	fcntl(m, F_SETFL, O_NONBLOCK);
 	sv->cons_master = m;
 	sv->cons_slave = s;
