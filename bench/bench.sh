@@ -76,7 +76,7 @@ mkdir -p "$RES" "$LOG"
 BOOTED=()            # subhost names that may be up
 LXC_UP=()            # lxc containers that may be up
 CRUN_UP=()           # crun containers that may exist
-CRUN_PID= CRUN_IN= CRUN_OUT=
+CRUN_PID='' CRUN_IN='' CRUN_OUT=''
 PIVOT_BEFORE=$(find /sys/fs/cgroup -maxdepth 2 -name lxc.pivot 2>/dev/null | sort)
 
 cleanup() {
@@ -92,7 +92,7 @@ cleanup() {
 	done
 	if [ -n "$CRUN_PID" ]; then
 		for n in "${CRUN_UP[@]}"; do
-			printf 'crun delete -f %q\n' "$n" >&"$CRUN_IN" 2>/dev/null &&
+			printf 'crun delete -f %q\n' "$n" 1>&"$CRUN_IN" 2>/dev/null &&
 				read -r -t 30 _ _ _ <&"$CRUN_OUT" 2>/dev/null
 		done
 		eval "exec $CRUN_IN>&-" 2>/dev/null
@@ -163,7 +163,7 @@ start_crun_server() {
 crun_do() {              # crun_do ARGS... (already %q-quoted words)
 	local rc a b
 	T_RC=1 T_US=0
-	printf '%s\n' "$*" >&"$CRUN_IN" 2>/dev/null || return
+	printf '%s\n' "$*" 1>&"$CRUN_IN" 2>/dev/null || return
 	read -r -t 120 rc a b <&"$CRUN_OUT" || { say "bench: crun server stopped answering"; return; }
 	T_RC=$rc T_US=$(( b - a ))
 }
@@ -310,16 +310,15 @@ have() { local x; for x in "${TOOLS[@]}"; do [ "$x" = "$1" ] && return 0; done; 
 bs_subhost() {
 	timeit "$LOG/subhost-boot.err" "$SUBHOST" boot "$T/sb/sb.conf"
 	[ "$T_RC" = 0 ] || return 1
-	BOOTED+=(shb-boot)
 	echo "$T_US" >>"$RES/boot.subhost"
 	timeit "$LOG/subhost-stop.err" "$SUBHOST" stop shb-boot
 	[ "$T_RC" = 0 ] || return 1
 	echo "$T_US" >>"$RES/stop.subhost"
 }
 bs_lxc() {
+	LXC_UP=(benchd)
 	timeit "$LOG/lxc-boot.err" lxc-start -P "$T/lxc" -n benchd -f "$T/lxc/daemon.conf" -d
 	[ "$T_RC" = 0 ] || return 1
-	LXC_UP=(benchd)
 	echo "$T_US" >>"$RES/boot.lxc"
 	timeit "$LOG/lxc-stop.err" lxc-stop -P "$T/lxc" -n benchd -k
 	[ "$T_RC" = 0 ] || return 1
@@ -342,6 +341,7 @@ BS=()
 if have subhost; then
 	mkdir -p "$T/sb"
 	subhost_conf "$T/sb/sb.conf" shb-boot "$T/sb" "$ROOT"
+	BOOTED+=(shb-boot)
 	BS+=(subhost)
 fi
 have lxc && BS+=(lxc)
@@ -360,7 +360,7 @@ done
 mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
 pss_kb() { awk '/^Pss:/ { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 state_pids() {           # state_pids NAME -> "SUPERVISOR PID1"
-	local f=/run/subhost/$1/state sp= p=
+	local f=/run/subhost/$1/state sp='' p=''
 	if [ -r "$f" ]; then
 		sp=$(sed -n 's/^supervisor_pid=//p' "$f")
 		p=$(sed -n 's/^pid=//p' "$f")
@@ -372,6 +372,14 @@ state_pids() {           # state_pids NAME -> "SUPERVISOR PID1"
 		p=$(sed -n 's/.*"pid" *: *\([0-9]*\).*/\1/p' <<<"$js" | head -1)
 	fi
 	echo "${sp:-0} ${p:-0}"
+}
+
+proc_state() {           # proc_state PID -> "STATE STARTTIME" ("- -" if gone)
+	local f
+	f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo "- -"; return; }
+	f=${f##*) }
+	set -- $f
+	echo "$1 ${20}"
 }
 
 DENS_LINES=()
@@ -387,12 +395,12 @@ density() {
 		name=$(printf 'shd%05d' "$k")
 		mkdir -p "$T/dens/$name"
 		subhost_conf "$T/dens/$name/$name.conf" "$name" "$T/dens/$name" "$ROOT"
+		BOOTED+=("$name")    # before the boot: a signal may end us right after it
 		timeit "$LOG/density.err" "$SUBHOST" boot "$T/dens/$name/$name.conf"
 		if [ "$T_RC" != 0 ]; then
 			say "bench: density: boot $k failed (exit $T_RC): $(lastlines "$LOG/density.err")"
 			break
 		fi
-		BOOTED+=("$name")
 		names+=("$name")
 		echo "$T_US" >>"$RES/density-boot"
 	done
@@ -409,7 +417,9 @@ density() {
 		[ "$sp" -gt 0 ] && pss=$(( pss + $(pss_kb "$sp") ))
 		[ "$p" -gt 0 ] && pss=$(( pss + $(pss_kb "$p") ))
 		[ "$sp" -gt 0 ] && [ "$p" -gt 0 ] || say "bench: density: no pids for $name"
-		echo "$sp $p" >>"$T/dens/pids"
+		for x in "$sp" "$p"; do
+			[ "$x" -gt 0 ] && echo "$x $(proc_state "$x" | cut -d' ' -f2)" >>"$T/dens/pids"
+		done
 	done
 	local bt; bt=$(stats "$RES/density-boot")
 	DENS_LINES+=("- density: $up of $DENSITY idle subhosts up in $(awk -v a="${t0/./}" -v b="${t1/./}" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') s (boot median $(cut -d' ' -f1 <<<"$bt") ms, p90 $(cut -d' ' -f3 <<<"$bt") ms)")
@@ -433,12 +443,18 @@ density() {
 		done
 	done
 	n_mounts=$(awk -v t="$T/dens/" 'index($2, t) == 1' /proc/self/mounts | wc -l)
-	while read -r sp p; do
-		[ "$sp" -gt 0 ] && kill -0 "$sp" 2>/dev/null && n_procs=$((n_procs + 1))
-		[ "$p" -gt 0 ] && kill -0 "$p" 2>/dev/null && n_procs=$((n_procs + 1))
+	# A process counts as left when the same pid with the same start time
+	# still exists and is not a zombie (on hosts whose pid 1 reaps lazily,
+	# exited supervisors linger as zombies for a while).
+	local n_zombies=0 st start x
+	while read -r p start; do
+		read -r st x < <(proc_state "$p")
+		[ "$x" = "$start" ] || continue
+		if [ "$st" = Z ]; then n_zombies=$((n_zombies + 1)); else n_procs=$((n_procs + 1)); fi
 	done <"$T/dens/pids"
 	[ $((n_state + n_netns + n_mounts + n_procs + n_cg)) -eq 0 ] && left="nothing left" ||
 		left="LEFT BEHIND: $n_state state dirs, $n_netns netns, $n_mounts overlay/other mounts, $n_procs processes, $n_cg cgroups"
+	[ "$n_zombies" -gt 0 ] && left+=" ($n_zombies exited processes not yet reaped by the host's pid 1)"
 	DENS_LINES+=("- stopping all $up: $(awk -v a="${t0/./}" -v b="${t1/./}" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') s, $stopfail failed; after stop: $left")
 }
 if [ "$DENSITY" -gt 0 ]; then
@@ -470,7 +486,7 @@ for t in "${ALL_TOOLS[@]}"; do
 		echo "| ${LABEL[$t]} | skipped | | | |"
 		continue
 	fi
-	read -r med p10 p90 cnt < <(stats "$RES/startup.$t")
+	read -r med p10 p90 _ < <(stats "$RES/startup.$t")
 	extra=
 	[ -n "${FAIL[$t]:-}" ] && extra=" (${FAIL[$t]} failed runs)"
 	echo "| ${LABEL[$t]}$extra | $med | $p10 | $p90 | $(ratio "$med" "$base") |"

@@ -805,7 +805,7 @@ static int mode_exec(void)
 		return e == ENOENT ? 127 : 126;
 	}
 	init_notify("READY");
-	/* It inherits what we were given: an empty mask is what an init expects. */
+	/* Whatever mask we were given, an init expects to start with none. */
 	if (sigprocmask(SIG_SETMASK, &st.child_mask, NULL) < 0)
 		init_warn("unblock signals: %s", strerror(errno));
 	execvp(prog, opt.args);
@@ -834,7 +834,7 @@ static int mode_run(void)
 	begin_down();
 	kill_all();
 	if (!st.watch_done)
-		return 1;       /* reap_all() returned without it: cannot happen */
+		return 1;       /* reap(0) returned without it: cannot happen */
 	if (WIFSIGNALED(st.watch_status))
 		return 128 + WTERMSIG(st.watch_status);
 	return WEXITSTATUS(st.watch_status);
@@ -881,8 +881,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (opt.action == INIT_ACT_VERSION) {
-		init_write_all(STDOUT_FILENO, "subhost-init " SUBHOST_VERSION "\n",
-			  sizeof("subhost-init " SUBHOST_VERSION "\n") - 1);
+		static const char version[] = "subhost-init " SUBHOST_VERSION "\n";
+
+		init_write_all(STDOUT_FILENO, version, sizeof version - 1);
 		return 0;
 	}
 	/* Power off sends SIGTERM and SIGKILL to every process we can see:
@@ -909,7 +910,7 @@ int main(int argc, char **argv)
 		return mode_exec();
 
 	if (signals_setup() < 0) {
-		init_notify("FAIL subhost-init: cannot set up signal handling");
+		init_notify("FAIL cannot set up signal handling");
 		return 1;
 	}
 	initctl_setup();

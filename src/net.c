@@ -10,7 +10,9 @@
  *     host netns:  NAME<i>  MAC derived from (machine id, NAME, i), up,
  *                           enslaved to BR when BR is given;
  *     subhost:     eth<i>   created directly in the netns (IFLA_NET_NS_FD
- *                           on the peer), MAC as configured or derived, up.
+ *                           on the peer), MAC as configured or derived;
+ *                           brought up by a second request from inside
+ *                           (IFF_UP on a veth peer at creation fails).
  *     It takes the next inside index i.
  *
  *   "BR=.N"   a VLAN, made by one RTM_NEWLINK in the host netns:
@@ -23,8 +25,10 @@
  *     It takes no inside index (overlay-boot decremented i).
  *
  *   ADDRESS ethN=CIDR   RTM_NEWADDR on eth<N>, sent from the host through
- *                       a netlink socket opened inside the netns;
- *   GATEWAY ADDR        RTM_NEWROUTE default via ADDR, likewise.
+ *                       a netlink socket opened inside the netns (IPv6
+ *                       with IFA_F_NODAD, usable at once);
+ *   GATEWAY ADDR [ADDR6]  RTM_NEWROUTE default via ADDR on the eth whose
+ *                       ADDRESS subnet holds it, likewise.
  *
  * All this happens before pid 1 starts.  Deleting the netns takes the
  * cables with it: the kernel destroys eth<i>, hence NAME<i> and its VLANs,
@@ -33,7 +37,8 @@
  *
  * Host-end MACs are derived too (as nspawn does): a bridge takes the lowest
  * port MAC as its own, and random port MACs would make it change at every
- * boot.  Every netlink exchange goes through libnl-route-3.
+ * boot.  Every netlink exchange goes through libnl-route-3; only `lo` is
+ * brought up by ioctl (see lo_up()).
  */
 #include "net.h"
 
@@ -42,6 +47,7 @@
 #include <limits.h>
 #include <linux/if.h>
 #include <linux/magic.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <linux/rtnetlink.h>
@@ -238,8 +244,9 @@ int net_address_parse(const char *entry, struct net_addr *out)
 	unsigned long eth;
 	char *end;
 
-	if (strncmp(entry, "eth", 3) || entry[3] < '0' || entry[3] > '9')
-		return -EINVAL;
+	if (strncmp(entry, "eth", 3) || entry[3] < '0' || entry[3] > '9' ||
+	    (entry[3] == '0' && entry[4] != '='))
+		return -EINVAL;         /* ethN, no leading zeros: it names eth<N> */
 	errno = 0;
 	eth = strtoul(entry + 3, &end, 10);
 	if (*end != '=' || errno || eth > 9999)
@@ -655,28 +662,50 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* Is host link l a veth whose other end is gone or in a dying netns?
- * The kernel reports IFLA_LINK_NETNSID -1 for a peer namespace that is
- * being dismantled, and no peer (IFLA_LINK 0) once that end is gone. */
-static bool veth_orphaned(struct rtnl_link *l)
+/* Is netns id nsid (as the host numbers it) still alive?  RTM_GETNSID
+ * by id answers ENOENT once the namespace is being dismantled, while the
+ * id itself stays valid until the kernel's cleanup work runs. */
+static int nsid_alive(struct rt *n, int32_t nsid)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETNSID, 0);
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	if (nlmsg_append(m, &g, sizeof g, NLMSG_ALIGNTO) < 0 || nla_put_s32(m, NETNSA_NSID, nsid) < 0) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	rt_reset(n);
+	r = rt_errno(n, nl_send_sync(n->sk, m));       /* frees m; the reply is skipped */
+	return r == 0 ? 1 : r == -ENOENT ? 0 : r;
+}
+
+/* Is host link l a veth whose other end is gone or in another netns?
+ * That is what the previous run of this subhost leaves for a while: its
+ * netns dies when the last reference goes (and a closed netlink socket
+ * lets go of its netns only after an RCU grace period), then the kernel
+ * destroys eth<i> and with it NAME<i>. */
+static bool veth_elsewhere(struct rtnl_link *l)
 {
 	int32_t nsid;
 	const char *kind = rtnl_link_get_type(l);
 
 	if (!kind || strcmp(kind, "veth"))
 		return false;
-	if (rtnl_link_get_link_netnsid(l, &nsid) == 0 && nsid < 0)
-		return true;
-	return rtnl_link_get_link(l) == 0;
+	return rtnl_link_get_link_netnsid(l, &nsid) == 0 || rtnl_link_get_link(l) == 0;
 }
 
-/* Host interface ifname must be free.  One left by the previous stop of
- * this subhost (its netns is being destroyed) gets STALE_WAIT_MS to go. */
+/* Host interface ifname must be free.  A veth left by the previous run
+ * of this subhost gets STALE_WAIT_MS to vanish. */
 static int hostif_free(struct rt *n, const struct sh_config *cfg, size_t k,
 		       const char *ifname, struct sh_err *err)
 {
 	double deadline = now_ms() + STALE_WAIT_MS;
 	struct rtnl_link *l;
+	int32_t nsid = -1;
+	bool elsewhere;
 	int r;
 
 	for (;;) {
@@ -687,21 +716,28 @@ static int hostif_free(struct rt *n, const struct sh_config *cfg, size_t k,
 		if (r < 0)
 			return err_sys(err, -r, "cable %zu (line %d): look up host interface %s",
 				       k, cfg->cables[k].line, ifname);
-		if (!veth_orphaned(l)) {
-			rtnl_link_put(l);
+		elsewhere = veth_elsewhere(l);
+		if (rtnl_link_get_link_netnsid(l, &nsid) < 0)
+			nsid = -1;
+		rtnl_link_put(l);
+		if (!elsewhere)
 			return err_msg(err, EXIT_FAIL, EEXIST,
 				       "cable %zu (line %d): host interface %s already exists "
-				       "and is in use: is %s running under another name, or was it made by hand?",
-				       k, cfg->cables[k].line, ifname, cfg->name);
-		}
-		rtnl_link_put(l);
+				       "(and is not a cable of a stopped %s)", k, cfg->cables[k].line,
+				       ifname, cfg->name);
 		if (now_ms() >= deadline)
-			return err_msg(err, EXIT_FAIL, EBUSY,
-				       "cable %zu (line %d): host interface %s of a previous run "
-				       "is still being removed by the kernel after %d ms",
-				       k, cfg->cables[k].line, ifname, STALE_WAIT_MS);
+			break;
 		sleep_ms(2);
 	}
+	if (nsid >= 0 && nsid_alive(n, nsid) == 1)
+		return err_msg(err, EXIT_FAIL, EEXIST,
+			       "cable %zu (line %d): host interface %s already exists and its other "
+			       "end is in a network namespace that is still in use", k,
+			       cfg->cables[k].line, ifname);
+	return err_msg(err, EXIT_FAIL, EBUSY,
+		       "cable %zu (line %d): host interface %s of a previous run is still "
+		       "being removed by the kernel after %d ms", k, cfg->cables[k].line, ifname,
+		       STALE_WAIT_MS);
 }
 
 static int bridge_check(struct rt *n, const struct sh_config *cfg, size_t k, struct sh_err *err)
@@ -974,6 +1010,10 @@ static int address_add(struct rt *in, int ifindex, const struct net_addr *a)
 		rtnl_addr_set_ifindex(ra, ifindex);
 		r = rtnl_addr_set_local(ra, local);
 		rtnl_addr_set_prefixlen(ra, (int)a->prefix);
+		/* usable at once, before pid 1 starts, like the IPv4 ones: an
+		 * ADDRESS is the admin's static choice (Docker does the same) */
+		if (a->family == AF_INET6)
+			rtnl_addr_set_flags(ra, IFA_F_NODAD);
 		if (r == 0) {
 			rt_reset(in);
 			r = rtnl_addr_add(in->sk, ra, NLM_F_EXCL);
@@ -1028,33 +1068,37 @@ static int addresses_apply(const struct sh_config *cfg, struct rt *in, struct sh
 	struct net_addr *a = NULL, gws[2];
 	size_t i, na, ngw;
 	char ifname[16], buf[INET6_ADDRSTRLEN], ext[200];
-	int r, ifindex;
+	int r, ifindex, *idx = NULL;    /* eth<i>'s ifindex, looked up once */
 
 	r = addresses_load(cfg, &a, &na, gws, &ngw, err);
-	if (r < 0)
+	if (r < 0 || na + ngw == 0)
 		goto out;
+	idx = xcalloc(net_eth_count(cfg), sizeof *idx);
 	for (i = 0; i < na + ngw; i++) {
 		const struct net_addr *x = i < na ? &a[i] : &gws[i - na];
 		int eth = i < na ? x->eth : net_gateway_eth(a, na, x);
 
 		snprintf(ifname, sizeof ifname, "eth%d", eth);
-		ifindex = link_ifindex(in, ifname);
+		ifindex = idx[eth] ? idx[eth] : link_ifindex(in, ifname);
 		if (ifindex < 0) {
 			r = err_sys(err, -ifindex, "find %s in network namespace %s", ifname, cfg->name);
 			goto out;
 		}
+		idx[eth] = ifindex;
 		inet_ntop(x->family, x->addr, buf, sizeof buf);
 		if (i < na) {
 			r = address_add(in, ifindex, x);
 			if (r < 0) {
-				r = err_sys(err, -r, "add address %s/%u to %s%s", buf, x->prefix, ifname,
-					    rt_ext(in, ext, sizeof ext));
+				r = err_sys(err, -r, "%s:%d: ADDRESS %s: add %s/%u to %s%s", conf_path(cfg),
+					    key_line(cfg, "ADDRESS"), cfg->address.v[i], buf, x->prefix,
+					    ifname, rt_ext(in, ext, sizeof ext));
 				goto out;
 			}
 		} else {
 			r = default_route_add(in, ifindex, x);
 			if (r < 0) {
-				r = err_sys(err, -r, "add default route via %s on %s%s", buf, ifname,
+				r = err_sys(err, -r, "%s:%d: GATEWAY: add default route via %s on %s%s",
+					    conf_path(cfg), key_line(cfg, "GATEWAY"), buf, ifname,
 					    rt_ext(in, ext, sizeof ext));
 				goto out;
 			}
@@ -1062,6 +1106,7 @@ static int addresses_apply(const struct sh_config *cfg, struct rt *in, struct sh
 	}
 	r = 0;
 out:
+	free(idx);
 	free(a);
 	return r;
 }
@@ -1074,6 +1119,8 @@ int net_cables_create(const struct sh_config *cfg, int netns_fd, struct sh_err *
 	size_t k, made = 0;
 	int r, master, lower;
 
+	if (!cfg->ncables && !cfg->address.n && !(cfg->gateway && *cfg->gateway))
+		return 0;
 	machine_id(mid);
 	r = rt_open(&host, -1);
 	if (r < 0)
@@ -1202,7 +1249,7 @@ static int open_in_root(int rootfd, const char *rel, int flags, mode_t mode)
 /* mkdir rel under root (0755, as overlay-boot's mkdir -p made it). */
 static int mkdir_in_root(int rootfd, const char *rel)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, dfd = -1;
 	const char *slash = strrchr(rel, '/');
 	char parent[PATH_MAX];
 
@@ -1212,7 +1259,12 @@ static int mkdir_in_root(int rootfd, const char *rel)
 		if (fd < 0)
 			return fd;
 	}
-	if (mkdirat(slash ? fd : rootfd, slash ? slash + 1 : rel, 0755) < 0 && errno != EEXIST)
+	if (mkdirat(slash ? fd : rootfd, slash ? slash + 1 : rel, 0755) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	/* 0755 whatever our umask: an upper dir's mode is the merged one's */
+	dfd = openat(slash ? fd : rootfd, slash ? slash + 1 : rel,
+		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || fchmod(dfd, 0755) < 0)
 		return -errno;
 	return 0;
 }
