@@ -491,6 +491,18 @@ static void teardown(struct sv *sv)
 			sv_log(sv, "%s", err.msg);
 	}
 	state_remove(sv->cfg->name);
+	for (size_t i = 0; i < sv->nhide; i++)
+		free(sv->hide[i]);
+	free(sv->hide);
+	sv->hide = NULL;
+	sv->nhide = 0;
+	free(sv->cgroup);
+	sv->cgroup = NULL;
+	if (sv->cgroup_fd >= 0)
+		close(sv->cgroup_fd);
+	if (sv->init_fd >= 0)
+		close(sv->init_fd);
+	sv->cgroup_fd = sv->init_fd = -1;
 	sv_log(sv, "torn down");
 	if (sv->lock_fd >= 0)
 		close(sv->lock_fd);
@@ -618,7 +630,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	sv->st.lower = lower;
 	sv->st.log = cfg->log;
 	sv->st.hostname = cfg->hostname;
-	sv->st.ncables = (unsigned)cfg->ncables;
+	sv->st.ncables = (unsigned)net_eth_count(cfg);
 	r = state_write(&sv->st);
 	if (r < 0) {
 		err_sys(err, -r, "write state of %s", cfg->name);
@@ -636,12 +648,11 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		goto fail;
 	}
 	sv_log(sv, "netns %s/%s", NETNS_RUN_DIR, cfg->name);
-	if (cfg->ncables) {
-		r = net_cables_create(cfg, sv->netns_fd, err);
-		if (r < 0)
-			goto fail;
+	r = net_cables_create(cfg, sv->netns_fd, err);
+	if (r < 0)
+		goto fail;
+	if (cfg->ncables)
 		sv_log(sv, "%zu cable(s)", cfg->ncables);
-	}
 	if (!sv->o->run && cfg->address.n == 0) {
 		r = net_write_interfaces(cfg, err);
 		if (r < 0)
@@ -715,6 +726,9 @@ static int check_supported(const struct sh_config *cfg, struct sh_err *err)
 	size_t i;
 
 	for (i = 0; i < cfg->nreserved; i++) {
+		/* ADDRESS and GATEWAY are done by net.c */
+		if (!strcmp(cfg->reserved[i].key, "ADDRESS") || !strcmp(cfg->reserved[i].key, "GATEWAY"))
+			continue;
 		if (cfg->reserved[i].line > 0)
 			return err_cfg(err, "%s:%d: %s is not supported by this version of subhost",
 				       cfg->path, cfg->reserved[i].line, cfg->reserved[i].key);
@@ -742,11 +756,6 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	r = check_supported(cfg, err);
 	if (r < 0)
 		return err->status;
-	if (cfg->ncables) {
-		r = net_cables_check(cfg, err);
-		if (r < 0)
-			return err->status ? err->status : EXIT_FAIL;
-	}
 	if (mkdir_p("/var/lib/subhost", 0700) < 0) {
 		/* only a convenience for `create`; not fatal */
 	}
@@ -765,6 +774,14 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 			return err_msg(err, EXIT_RUNNING, 0, "already running"), EXIT_RUNNING;
 		if (sv.lock_fd < 0)
 			return EXIT_FAIL;
+	}
+	/* Under the lock, after a dead predecessor's netns is gone: the host
+	 * side of every cable is checked before anything is created. */
+	r = net_cables_check(cfg, err);
+	if (r < 0) {
+		close(sv.lock_fd);
+		state_remove(cfg->name);
+		return err->status ? err->status : EXIT_FAIL;
 	}
 	sv.log_fd = open_log(cfg->log);
 
