@@ -538,12 +538,52 @@ static void netns_path(const char *name, char out[PATH_MAX])
 	snprintf(out, PATH_MAX, "%s/%s", NETNS_RUN_DIR, name);
 }
 
-int net_ns_create(const char *name, struct sh_err *err)
+/* A new netns with lo up, bound on path when path is set; returns its fd.
+ * Only this thread moves, and only until the setns() back. */
+static int netns_new(const char *path, const char *label, struct sh_err *err)
 {
-	char path[PATH_MAX];
 	_cleanup_close_ int self = -1, fd = -1;
 	const char *what;
 	bool mounted = false;
+	int r;
+
+	self = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return err_sys(err, errno, "open %s", SELF_NETNS);
+	if (unshare(CLONE_NEWNET) < 0)
+		return err_sys(err, errno, "create network namespace %s", label);
+	r = lo_up();
+	what = "bring lo up in";
+	if (r == 0) {
+		fd = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? -errno : 0;
+		what = "open";
+	}
+	if (r == 0 && path) {
+		r = mount(SELF_NETNS, path, "none", MS_BIND, NULL) < 0 ? -errno : 0;
+		mounted = r == 0;
+		what = "bind-mount";
+	}
+	if (setns(self, CLONE_NEWNET) < 0) {
+		/* we hold the fd of our own netns: only ENOMEM gets here */
+		r = err_sys(err, errno, "return to the host network namespace");
+		goto fail;
+	}
+	if (r < 0) {
+		r = err_sys(err, -r, "%s network namespace %s", what, label);
+		goto fail;
+	}
+	return TAKE_FD(fd);
+fail:
+	if (mounted)
+		umount2(path, MNT_DETACH);
+	return r;
+}
+
+int net_ns_create(const char *name, struct sh_err *err)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
 	int r;
 
 	if (!name_ok(name))
@@ -561,43 +601,15 @@ int net_ns_create(const char *name, struct sh_err *err)
 		return err_sys(err, errno, "create %s", path);
 	}
 	close(TAKE_FD(fd));
-	self = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
-	if (self < 0) {
-		r = err_sys(err, errno, "open %s", SELF_NETNS);
-		goto fail;
-	}
-	/* Only this thread moves, and only until the setns() below. */
-	if (unshare(CLONE_NEWNET) < 0) {
-		r = err_sys(err, errno, "create network namespace %s", name);
-		goto fail;
-	}
-	r = lo_up();
-	what = "bring lo up in";
-	if (r == 0) {
-		fd = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
-		r = fd < 0 ? -errno : 0;
-		what = "open";
-	}
-	if (r == 0) {
-		r = mount(SELF_NETNS, path, "none", MS_BIND, NULL) < 0 ? -errno : 0;
-		mounted = r == 0;
-		what = "bind-mount";
-	}
-	if (setns(self, CLONE_NEWNET) < 0) {
-		/* we hold the fd of our own netns: only ENOMEM gets here */
-		r = err_sys(err, errno, "return to the host network namespace");
-		goto fail;
-	}
-	if (r < 0) {
-		r = err_sys(err, -r, "%s network namespace %s", what, path);
-		goto fail;
-	}
-	return TAKE_FD(fd);
-fail:
-	if (mounted)
-		umount2(path, MNT_DETACH);
-	unlink(path);
+	r = netns_new(path, path, err);
+	if (r < 0)
+		unlink(path);
 	return r;
+}
+
+int net_ns_create_anon(struct sh_err *err)
+{
+	return netns_new(NULL, "(unnamed)", err);
 }
 
 int net_ns_open(const char *name)

@@ -35,6 +35,11 @@ int net_cables_check(const struct sh_config *cfg, struct sh_err *err);
  * namespace: the bind mount must be visible to `ip netns` and to stop. */
 int net_ns_create(const char *name, struct sh_err *err);
 
+/* The same without a name: for `subhost run`, whose netns lives exactly as
+ * long as its processes (no bind mount to make, and none to detach at the
+ * end, which costs an RCU grace period on every run). */
+int net_ns_create_anon(struct sh_err *err);
+
 /* Open /run/netns/NAME O_RDONLY|O_CLOEXEC; negative errno if absent
  * (-ENOENT also for a left-over file with no namespace mounted on it). */
 int net_ns_open(const char *name);

@@ -39,6 +39,7 @@ struct sv {
 	int report_fd;          /* pipe to the waiting `subhost boot`, or -1 */
 	int log_fd;
 	int netns_fd;
+	bool netns_named;       /* /run/netns/NAME exists (boot), or not (run) */
 	int cgroup_fd;
 	char *cgroup;
 	int init_fd;            /* sealed memfd holding subhost-init */
@@ -487,7 +488,7 @@ static void teardown(struct sv *sv)
 	if (sv->netns_fd >= 0) {
 		close(sv->netns_fd);
 		sv->netns_fd = -1;
-		if (net_ns_remove(sv->cfg->name, &err) < 0)
+		if (sv->netns_named && net_ns_remove(sv->cfg->name, &err) < 0)
 			sv_log(sv, "%s", err.msg);
 	}
 	state_remove(sv->cfg->name);
@@ -638,7 +639,8 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	}
 	sv_log(sv, "booting from %s", cfg->path);
 
-	sv->netns_fd = net_ns_create(cfg->name, err);
+	sv->netns_named = !sv->o->run;
+	sv->netns_fd = sv->netns_named ? net_ns_create(cfg->name, err) : net_ns_create_anon(err);
 	if (sv->netns_fd < 0) {
 		r = sv->netns_fd;
 		if (r == -EEXIST)
@@ -647,7 +649,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 				NETNS_RUN_DIR, cfg->name);
 		goto fail;
 	}
-	sv_log(sv, "netns %s/%s", NETNS_RUN_DIR, cfg->name);
+	sv_log(sv, "netns %s/%s", NETNS_RUN_DIR, sv->netns_named ? cfg->name : "(unnamed: run)");
 	r = net_cables_create(cfg, sv->netns_fd, err);
 	if (r < 0)
 		goto fail;
@@ -685,7 +687,9 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		r = start_pid1(sv, err);
 		if (r < 0)
 			goto fail;
-		state_write(&sv->st);
+		/* The state names pid 1 once it is READY; until then stop and
+		 * stale cleanup go through the supervisor (and the parent-death
+		 * signal). */
 		sv_log(sv, "pid 1 started (host pid %d)", (int)sv->pid);
 		end = supervise_pid1(sv, sigfd, &status);
 		if (end == END_BOOTFAIL) {
