@@ -115,7 +115,7 @@ static int bind_share(int rootfd, const struct sh_share *sh, struct sh_err *err)
 	return mnt_attach(mfd, target, "", what, err);
 }
 
-static int hide_path(int rootfd, const char *path, struct sh_err *err)
+int rootfs_hide(int rootfd, const char *path, struct sh_err *err)
 {
 	const struct mnt_opt opts[] = { { "mode", "000" }, { "size", "4k" } };
 	_cleanup_free_ char *what = xasprintf("hide %s", path);
@@ -174,7 +174,7 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 		/* The host root is a lower layer: cover every upper layer it
 		 * would show, ours included (SPEC 6.4). */
 		for (i = 0; i < p->nhide; i++) {
-			r = hide_path(rootfd, p->hide[i], err);
+			r = rootfs_hide(rootfd, p->hide[i], err);
 			if (r < 0)
 				return r;
 		}

@@ -22,6 +22,10 @@ struct rootfs_plan {
 /* Everything before pivot_root.  Runs in the boot child. */
 int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err);
 
+/* Cover path (as seen inside rootfd) with an empty read-only tmpfs; a path
+ * that is not there is nothing to hide. */
+int rootfs_hide(int rootfd, const char *path, struct sh_err *err);
+
 /* pivot_root into live, detach the old root. */
 int rootfs_pivot(const char *live, struct sh_err *err);
 

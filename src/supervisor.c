@@ -247,8 +247,6 @@ static void child_main(struct sv *sv, int sync_fd)
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		"container=subhost", "HOME=/", term, "SUBHOST_NOTIFY_FD=3", NULL,
 	};
-	sigset_t none;
-
 	/* If the supervisor dies (even by SIGKILL) the whole subhost goes with
 	 * it: a pid namespace dies with its init.  What remains on the host
 	 * (netns, cgroup, state) is then detected as stale by the next command. */
@@ -256,8 +254,10 @@ static void child_main(struct sv *sv, int sync_fd)
 		err_sys(&err, errno, "set the parent-death signal");
 		child_fail(sync_fd, &err);
 	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* SIGTERM and friends stay blocked (as in the supervisor) through the
+	 * exec: the kernel drops a signal sent to a pid namespace's init that
+	 * has no handler, but keeps a blocked one pending, so a stop that
+	 * arrives during boot reaches subhost-init's signalfd. */
 	umask(0);
 	if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {
 		err_sys(&err, errno, "join network namespace %s", cfg->name);
@@ -558,6 +558,74 @@ static void collect_hidden(struct sv *sv)
 	sv->nhide = n;
 }
 
+static bool has_host_root_layer(const char *layers)
+{
+	_cleanup_free_ char *copy = xstrdup(layers ? layers : "");
+	char *save = NULL;
+
+	for (char *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save))
+		if (!strcmp(l, "/"))
+			return true;
+	return false;
+}
+
+/* Cover our BASE inside one running subhost: a child joins its mount
+ * namespace (whose root is that subhost's root) and mounts there. */
+static int hide_in(pid_t pid, unsigned long long start, const char *path)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int status;
+	pid_t child;
+
+	if (pidfd < 0 || !proc_alive(pid, start))
+		return 0;       /* it ended meanwhile */
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		struct sh_err e = { 0 };
+		int rootfd;
+
+		if (setns(pidfd, CLONE_NEWNS) < 0)
+			_exit(1);
+		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_exit(rootfd < 0 || rootfs_hide(rootfd, path, &e) < 0);
+	}
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/* Subhosts already running over the host root would see our BASE (and so
+ * our UPPER) through their lower layer: the mounts that hide it in a new
+ * subhost do not reach them by themselves.  Only a BASE on the root
+ * filesystem is visible that way, and /var/lib/subhost is hidden in all. */
+static void hide_in_running(struct sv *sv)
+{
+	struct stat rs, bs;
+	char **names;
+
+	if (stat("/", &rs) < 0 || stat(sv->cfg->base, &bs) < 0 || rs.st_dev != bs.st_dev ||
+	    str_startswith(sv->cfg->base, "/var/lib/subhost/"))
+		return;
+	names = state_names();
+	for (size_t i = 0; names[i]; i++) {
+		struct sh_state st;
+
+		if (strcmp(names[i], sv->cfg->name) && state_read(names[i], &st) == 0) {
+			if (st.pid > 0 && st.status && !strcmp(st.status, "running") &&
+			    has_host_root_layer(st.lower) &&
+			    hide_in(st.pid, st.pid_start, sv->cfg->base) < 0)
+				sv_log(sv, "could not hide %s inside %s", sv->cfg->base, names[i]);
+			state_free(&st);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
 static int open_console(struct sv *sv, struct sh_err *err)
 {
 	struct termios tio;
@@ -679,6 +747,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	}
 	if (cfg->lower_has_host_root)
 		collect_hidden(sv);
+	hide_in_running(sv);
 
 	for (;;) {
 		enum pid1_end end;
@@ -800,12 +869,18 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		return err_sys(err, errno, "fork the supervisor"), EXIT_FAIL;
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int keep[3] = { sv.lock_fd, pfd[1], sv.log_fd };
+
 		close(pfd[0]);
 		sv.report_fd = pfd[1];
 		if (setsid() < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
 		    dup2(sv.log_fd >= 0 ? sv.log_fd : devnull, 1) < 0 ||
 		    dup2(sv.log_fd >= 0 ? sv.log_fd : devnull, 2) < 0)
 			_exit(EXIT_FAIL);
+		/* Nothing of the caller's stays open for the subhost's lifetime
+		 * (a $(subhost boot) would hang on its pipe, a make jobserver
+		 * would lose tokens). */
+		close_fds_except(keep, 3);
 		if (chdir("/") < 0)
 			_exit(EXIT_FAIL);
 		prctl(PR_SET_NAME, "subhost-sv");

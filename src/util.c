@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -290,6 +291,31 @@ int mkdir_p(const char *path, mode_t mode)
 	}
 	if (mkdir(p, mode) < 0 && errno != EEXIST)
 		return -errno;
+	return 0;
+}
+
+int close_fds_except(const int *keep, size_t nkeep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		int fd;
+		size_t i;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		fd = atoi(e->d_name);
+		if (fd <= 2 || fd == dirfd(d))
+			continue;
+		for (i = 0; i < nkeep && keep[i] != fd; i++)
+			;
+		if (i == nkeep)
+			close(fd);
+	}
+	closedir(d);
 	return 0;
 }
 

@@ -86,6 +86,9 @@ int write_file(const char *path, const char *data);        /* O_WRONLY|O_TRUNC, 
 int write_file_atomic(const char *path, const char *data, mode_t mode); /* tmp + rename */
 int mkdir_p(const char *path, mode_t mode);
 
+/* Close every descriptor above 2 that is not in keep. */
+int close_fds_except(const int *keep, size_t nkeep);
+
 /* Process helpers. */
 /* Start time (field 22 of /proc/PID/stat) in clock ticks; 0 if gone. */
 unsigned long long proc_starttime(pid_t pid);

@@ -56,6 +56,7 @@ new_subhost() {
 	mkdir -p "$d/live" "$d/root" "$d/work"
 	{ echo "BASE=."; local l; for l in "$@"; do echo "$l"; done; } > "$d/$name.conf"
 	T_NAMES+=("$name")
+	echo "$name" >> "$T_ROOT/.names"     # also when called as $(new_subhost ...)
 	echo "$d/$name.conf"
 }
 
@@ -72,10 +73,7 @@ residue() {
 	# The kernel removes a deleted netns's host-side veth ends 10-300 ms later.
 	wait_for 10 sh -c "! ip -o link show 2>/dev/null | awk -F': ' '{print \$2}' | cut -d@ -f1 | grep -qx '${name}[0-9.]*'"
 	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -x "${name}[0-9.]*" | sed 's/^/interface: /'
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/cwd" 2>/dev/null)" = "$base/live" ] && echo "process ${p#/proc/} in $base/live"
-	done
+	find /proc/[0-9]*/cwd -maxdepth 0 -lname "$base/live" 2>/dev/null | sed 's/^/process in LIVE: /'
 	return 0
 }
 no_residue() {  # no_residue NAME [DESC]
@@ -92,8 +90,8 @@ wait_for() {
 
 t_cleanup() {
 	local n
-	for n in "${T_NAMES[@]}"; do
-		"$SUBHOST" stop --force "$n" >/dev/null 2>&1
+	for n in "${T_NAMES[@]}" $(cat "$T_ROOT/.names" 2>/dev/null); do
+		[ -e "/run/subhost/$n" ] && "$SUBHOST" stop --force "$n" >/dev/null 2>&1
 	done
 	rm -rf "$T_ROOT"
 }
