@@ -3,27 +3,11 @@
 # (or the end of a --foreground supervisor) leaves nothing behind.
 . "$(dirname "$0")/lib.sh"
 
-# mk NAME [LINE...]: new_subhost in this shell (not in $(...), so that the
-# exit cleanup knows the name), START=none and a log inside the test dir.
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
-dead() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }   # gone or a zombie
-st_is() { [ "$(st_get "$1" "$2")" = "$3" ]; }   # for wait_for
 cg_root() {
 	local d
 	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
 		[ "$(stat -f -c %T "$d" 2>/dev/null)" = cgroup2fs ] && { echo "$d"; return 0; }
 	done
-	return 1
-}
-needs() {       # needs DESCRIPTION -- COMMAND: skip unless COMMAND works (fail with MUST_WORK=1)
-	local desc=$1; shift; [ "$1" = -- ] && shift
-	"$@" >/dev/null 2>&1 && return 0
-	if [ "${MUST_WORK:-0}" = 1 ]; then ok 1 "$desc (MUST_WORK=1)"; else skip "$desc: not available"; fi
 	return 1
 }
 

@@ -5,22 +5,6 @@
 # one subhost's upper layer from inside another.
 . "$(dirname "$0")/lib.sh"
 
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
-st_is() { [ "$(st_get "$1" "$2")" = "$3" ]; }   # for wait_for
-in_sh() { local n=$1; shift; "$SUBHOST" go "$n" -- sh -c "$*" </dev/null; }
-
-EXTRA_CLEAN=()
-my_cleanup() {
-	local c
-	for c in "${EXTRA_CLEAN[@]}"; do eval "$c" >/dev/null 2>&1; done
-	t_cleanup
-}
-trap my_cleanup EXIT
 
 n=$(uniq_name iso); mk "$n"
 mark=marker-$n

@@ -4,21 +4,6 @@
 # "already running" / "not running" statuses of the other commands.
 . "$(dirname "$0")/lib.sh"
 
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
-st_is() { [ "$(st_get "$1" "$2")" = "$3" ]; }   # for wait_for
-
-EXTRA_CLEAN=()
-my_cleanup() {
-	local c
-	for c in "${EXTRA_CLEAN[@]}"; do eval "$c" >/dev/null 2>&1; done
-	t_cleanup
-}
-trap my_cleanup EXIT
 # cannot DESCRIPTION: a test that needs a missing feature: skip (fail with MUST_WORK=1)
 cannot() { if [ "${MUST_WORK:-0}" = 1 ]; then ok 1 "$1 (MUST_WORK=1)"; else skip "$1"; fi; }
 

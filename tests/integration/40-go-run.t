@@ -3,19 +3,6 @@
 # (an ephemeral subhost whose only service is CMD).
 . "$(dirname "$0")/lib.sh"
 
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
-st_is() { [ "$(st_get "$1" "$2")" = "$3" ]; }   # for wait_for
-needs() {       # needs DESCRIPTION -- COMMAND: skip unless COMMAND works (fail with MUST_WORK=1)
-	local desc=$1; shift; [ "$1" = -- ] && shift
-	"$@" >/dev/null 2>&1 && return 0
-	if [ "${MUST_WORK:-0}" = 1 ]; then ok 1 "$desc (MUST_WORK=1)"; else skip "$desc: not available"; fi
-	return 1
-}
 go() { "$SUBHOST" go "$@" </dev/null; }
 
 # ---- go ----------------------------------------------------------------------

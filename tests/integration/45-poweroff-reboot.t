@@ -3,22 +3,7 @@
 # (the sysvinit init_request protocol) and the tools that speak it.
 . "$(dirname "$0")/lib.sh"
 
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
-st_is() { [ "$(st_get "$1" "$2")" = "$3" ]; }   # for wait_for
-dead() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }   # gone or a zombie
-gone() { [ ! -e "/run/subhost/$1" ]; }
 newpid() { local p; p=$(st_get "$1" pid); [ -n "$p" ] && [ "$p" != "$2" ] && st_is "$1" status running; }
-needs() {       # needs DESCRIPTION -- COMMAND: skip unless COMMAND works (fail with MUST_WORK=1)
-	local desc=$1; shift; [ "$1" = -- ] && shift
-	"$@" >/dev/null 2>&1 && return 0
-	if [ "${MUST_WORK:-0}" = 1 ]; then ok 1 "$desc (MUST_WORK=1)"; else skip "$desc: not available"; fi
-	return 1
-}
 # telinit NAME LEVEL: write one 384-byte init_request for LEVEL from inside
 # in one write (printf: int magic 0x03091969, int cmd 1 (runlevel), int runlevel, int
 # sleeptime 0, then 368 zero bytes; little-endian).

@@ -2,12 +2,6 @@
 # subhost list [--json] and subhost status NAME [--json].
 . "$(dirname "$0")/lib.sh"
 
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
 # json FILTER-EXPRESSION < JSON: evaluate a Python expression on `d`
 json() { python3 -c 'import json,sys; d=json.load(sys.stdin); r=eval(sys.argv[1]); print(r if not isinstance(r,bool) else int(r))' "$1"; }
 

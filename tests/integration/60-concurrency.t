@@ -3,12 +3,6 @@
 # different subhosts (all succeed, all stop, nothing of any remains).
 . "$(dirname "$0")/lib.sh"
 
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
 # residue_all NAME...: lib.sh's residue for many names, reading the process
 # list, links and mount table once (residue forks per process: slow x 50).
 residue_all() {

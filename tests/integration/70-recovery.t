@@ -4,14 +4,6 @@
 # killed from the host: the supervisor tears everything down.
 . "$(dirname "$0")/lib.sh"
 
-mk() {
-	local n=$1; shift
-	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
-	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
-}
-st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }
-gone() { [ ! -e "/run/subhost/$1" ]; }
-dead() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }   # gone or a zombie
 all_dead() { local p; for p in "$@"; do dead "$p" || return 1; done; return 0; }
 
 # boot_and_kill NAME: boot, leave two processes behind inside, SIGKILL the

@@ -88,8 +88,32 @@ wait_for() {
 	"$@"
 }
 
+# ---- helpers shared by the test files --------------------------------------
+# mk NAME [LINE...]: new_subhost in this shell (not in $(...), so that the
+# exit cleanup knows the name), START=none and a log inside the test dir;
+# sets DIR and CONF.
+mk() {
+	local n=$1; shift
+	new_subhost "$n" "START= none" "LOG=$T_ROOT/$n/log" "$@" >/dev/null
+	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
+}
+st_get() { sed -n "s/^$2=//p" "/run/subhost/$1/state" 2>/dev/null; }   # st_get NAME KEY
+st_is() { [ "$(st_get "$1" "$2")" = "$3" ]; }   # for wait_for
+dead() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }   # gone or a zombie
+gone() { [ ! -e "/run/subhost/$1" ]; }
+in_sh() { local n=$1; shift; "$SUBHOST" go "$n" -- sh -c "$*" </dev/null; }
+needs() {       # needs DESCRIPTION -- COMMAND: skip unless COMMAND works (fail with MUST_WORK=1)
+	local desc=$1; shift; [ "$1" = -- ] && shift
+	"$@" >/dev/null 2>&1 && return 0
+	if [ "${MUST_WORK:-0}" = 1 ]; then ok 1 "$desc (MUST_WORK=1)"; else skip "$desc: not available"; fi
+	return 1
+}
+
+# Commands a test adds (EXTRA_CLEAN+=("umount X")) run first at exit.
+EXTRA_CLEAN=()
 t_cleanup() {
-	local n
+	local c n
+	for c in "${EXTRA_CLEAN[@]}"; do eval "$c" >/dev/null 2>&1; done
 	for n in "${T_NAMES[@]}" $(cat "$T_ROOT/.names" 2>/dev/null); do
 		[ -e "/run/subhost/$n" ] && "$SUBHOST" stop --force "$n" >/dev/null 2>&1
 	done
