@@ -66,12 +66,12 @@ static void print_json_state(const struct sh_state *st, bool detail)
 		printf(",\"processes\":%d", st->cgroup && *st->cgroup ? cgroup_nprocs(st->cgroup) : -1);
 	}
 	printf(",\"cables\":[");
-	for (unsigned i = 0; i < st->ncables; i++) {
+	for (unsigned i = 0, shown = 0; i < st->ncables; i++) {
 		struct net_cable_info ci;
 		memset(&ci, 0, sizeof ci);
 		if (net_cable_info(st->name, i, &ci) < 0)
-			continue;
-		printf("%s{\"host\":", i ? "," : "");
+			continue;       /* e.g. its host end was deleted by hand */
+		printf("%s{\"host\":", shown++ ? "," : "");
 		json_str(stdout, ci.hostif);
 		printf(",\"inside\":\"eth%u\",\"bridge\":", i);
 		json_str(stdout, ci.bridge);
