@@ -72,12 +72,12 @@ unit: $(UNIT_BINS)
 # The README's test command: dependencies, build, then unit and integration
 # tests in one prove run (every test file speaks TAP; the unit binaries get
 # a two-line wrapper) so the last lines are one trustworthy summary.
-TEST_ENV = CMOCKA_MESSAGE_OUTPUT=TAP SUBHOST_BIN=$(CURDIR)/$(BUILDDIR)/subhost \
-	   SUBHOST_INIT=$(CURDIR)/$(BUILDDIR)/subhost-init
+TEST_ENV = CMOCKA_MESSAGE_OUTPUT=TAP SUBHOST_BIN=$(abspath $(BUILDDIR))/subhost \
+	   SUBHOST_INIT=$(abspath $(BUILDDIR))/subhost-init
 UNIT_TAPS := $(UNIT_BINS:%=%.t)
 
 $(BUILDDIR)/tests/%.t: $(BUILDDIR)/tests/%
-	printf '#!/bin/sh\nexec %s\n' "$(CURDIR)/$<" > $@
+	printf '#!/bin/sh\nexec %s\n' "$(abspath $<)" > $@
 
 check: deps
 	$(MAKE) all $(UNIT_TAPS)

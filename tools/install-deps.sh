@@ -3,7 +3,8 @@
 set -e
 PKGS="build-essential pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev
       libblkid-dev libcmocka-dev musl-tools scdoc clang cppcheck iproute2 psmisc procps
-      util-linux kmod perl python3 bubblewrap cron rsyslog orphan-sysvinit-scripts"
+      util-linux kmod perl python3 bubblewrap cron rsyslog orphan-sysvinit-scripts
+      nginx-light curl iputils-ping"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
