@@ -369,7 +369,7 @@ static void handle_notify(struct sv *sv)
 	}
 }
 
-static void drain_console(struct sv *sv)
+static ssize_t drain_console(struct sv *sv)
 {
 	char buf[4096];
 	ssize_t n = read(sv->cons_master, buf, sizeof buf);
@@ -380,6 +380,7 @@ static void drain_console(struct sv *sv)
 	if (n > 0 && sv->o->foreground && write(2, buf, (size_t)n) < 0) {
 		/* best effort */
 	}
+	return n;
 }
 
 enum pid1_end { END_POWEROFF, END_REBOOT, END_BOOTFAIL };
@@ -440,8 +441,9 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 			memset(&si, 0, sizeof si);
 			if (waitid((idtype_t)P_PIDFD, (id_t)sv->pidfd, &si, WEXITED) < 0)
 				continue;
-			while (sv->cons_master >= 0 && poll(&(struct pollfd){ sv->cons_master, POLLIN, 0 }, 1, 0) > 0)
-				drain_console(sv);
+			/* the master is non-blocking: read what pid 1 left */
+			while (sv->cons_master >= 0 && drain_console(sv) > 0)
+				;
 			if (sv->notify_fd >= 0) {
 				handle_notify(sv);      /* a last FAIL/ERR line */
 				if (sv->notify_fd >= 0)
