@@ -428,12 +428,13 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 			if (read(sigfd, &si, sizeof si) == sizeof si &&
 			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
 			     si.ssi_signo == SIGQUIT)) {
+				/* pid 1 powers off in order; a second request kills.
+				 * Signal first: the bookkeeping can wait. */
+				kill(sv->pid, term_sent ? SIGKILL : SIGTERM);
+				term_sent = true;
 				sv_log(sv, "signal %d: powering off", (int)si.ssi_signo);
 				sv->st.status = "stopping";
 				state_write(&sv->st);
-				/* pid 1 powers off in order; a second request kills. */
-				kill(sv->pid, term_sent ? SIGKILL : SIGTERM);
-				term_sent = true;
 			}
 		}
 		if (p[0].revents & POLLIN) {
