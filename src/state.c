@@ -93,13 +93,15 @@ int state_write(const struct sh_state *st)
 
 	data = xasprintf("name=%s\nstatus=%s\nmode=%s\nsupervisor_pid=%d\nsupervisor_start=%llu\n"
 			 "pid=%d\npid_start=%llu\nstarted=%lld\nboots=%u\nconf=%s\nbase=%s\n"
-			 "live=%s\nupper=%s\nlower=%s\nlog=%s\ncgroup=%s\nhostname=%s\nncables=%u\n",
+			 "live=%s\nupper=%s\nlower=%s\nlog=%s\ncgroup=%s\nhostname=%s\nncables=%u\n"
+			 "init_fd=%d\n",
 			 st->name, st->status ? st->status : "", st->mode ? st->mode : "boot",
 			 (int)st->supervisor_pid, st->supervisor_start, (int)st->pid, st->pid_start,
 			 st->started, st->boots, st->conf ? st->conf : "", st->base ? st->base : "",
 			 st->live ? st->live : "", st->upper ? st->upper : "",
 			 st->lower ? st->lower : "", st->log ? st->log : "",
-			 st->cgroup ? st->cgroup : "", st->hostname ? st->hostname : "", st->ncables);
+			 st->cgroup ? st->cgroup : "", st->hostname ? st->hostname : "", st->ncables,
+			 st->init_fd);
 	return write_file_atomic(path, data, 0600);
 }
 
@@ -117,6 +119,7 @@ int state_read(const char *name, struct sh_state *st)
 	int r;
 
 	memset(st, 0, sizeof *st);
+	st->init_fd = -1;
 	r = read_file(path, buf, sizeof buf);
 	if (r < 0)
 		return r;
@@ -146,6 +149,7 @@ int state_read(const char *name, struct sh_state *st)
 		else if (!strcmp(k, "cgroup")) set_str(&st->cgroup, v);
 		else if (!strcmp(k, "hostname")) set_str(&st->hostname, v);
 		else if (!strcmp(k, "ncables")) st->ncables = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(k, "init_fd")) st->init_fd = atoi(v);
 	}
 	if (!st->name)
 		st->name = xstrdup(name);

@@ -27,6 +27,7 @@ struct sh_state {
 	unsigned boots;                 /* 1 + reboots */
 	char *conf, *base, *live, *upper, *lower, *log, *cgroup, *hostname;
 	unsigned ncables;
+	int init_fd;                    /* the supervisor's sealed memfd of subhost-init, -1 if none */
 };
 
 /* The run directory ($SUBHOST_RUNDIR or /run/subhost). */

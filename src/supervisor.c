@@ -13,7 +13,6 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -146,30 +145,91 @@ static char *init_binary_path(void)
 	return xstrdup(LIBEXECDIR "/subhost-init");
 }
 
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* Whole contents of fd (from offset 0) equal buf?  Both are small. */
+static bool same_content(int fd, const char *buf, size_t len)
+{
+	char *other = xmalloc(len + 1);
+	ssize_t n = pread(fd, other, len + 1, 0);
+	bool same = n == (ssize_t)len && memcmp(other, buf, len) == 0;
+
+	free(other);
+	return same;
+}
+
+/* The sealed copy another running supervisor holds, if it is exactly our
+ * subhost-init: then every subhost runs pid 1 from the same pages (one
+ * copy for 500 subhosts, not 500).  Sealed means nobody can change it. */
+static int shared_init_memfd(const char *self, const char *bin, size_t len)
+{
+	char **names = state_names();
+	int fd = -1;
+
+	for (size_t i = 0; names[i]; i++) {
+		struct sh_state st;
+
+		if (fd < 0 && strcmp(names[i], self) && state_read(names[i], &st) == 0) {
+			if (st.init_fd >= 0 && proc_alive(st.supervisor_pid, st.supervisor_start)) {
+				char path[64];
+				snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)st.supervisor_pid,
+					 st.init_fd);
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+				if (fd >= 0 && ((fcntl(fd, F_GET_SEALS) & SEALS) != SEALS ||
+						!same_content(fd, bin, len) ||
+						!proc_alive(st.supervisor_pid, st.supervisor_start))) {
+					close(fd);
+					fd = -1;
+				}
+			}
+			state_free(&st);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return fd;
+}
+
 /* A sealed in-memory copy of subhost-init: pid 1 runs from it, so nothing
  * is written into the subhost's layers and /proc/1/exe can't reach (and
  * overwrite) a host binary (cf. CVE-2019-5736). */
-static int init_memfd(struct sh_err *err)
+static int init_memfd(const char *name, struct sh_err *err)
 {
 	_cleanup_free_ char *path = init_binary_path();
+	_cleanup_free_ char *bin = NULL;
 	_cleanup_close_ int src = -1, mfd = -1;
 	struct stat st;
-	off_t off = 0;
+	size_t off = 0;
 
 	src = open(path, O_RDONLY | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0)
 		return err_sys(err, errno, "open pid 1 program %s", path);
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > 64 << 20)
+		return err_msg(err, EXIT_FAIL, 0, "pid 1 program %s: not a plausible program", path);
+	bin = xmalloc((size_t)st.st_size);
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(src, bin + off, (size_t)st.st_size - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_sys(err, n < 0 ? errno : EIO, "read %s", path);
+		off += (size_t)n;
+	}
+	mfd = shared_init_memfd(name, bin, off);
+	if (mfd >= 0)
+		return TAKE_FD(mfd);
 	mfd = memfd_create("subhost-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		return err_sys(err, errno, "memfd_create");
-	while (off < st.st_size) {
-		ssize_t n = sendfile(mfd, src, &off, (size_t)(st.st_size - off));
+	for (size_t w = 0; w < off;) {
+		ssize_t n = write(mfd, bin + w, off - w);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return err_sys(err, n < 0 ? errno : EIO, "copy %s", path);
+		w += (size_t)n;
 	}
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
 		return err_sys(err, errno, "seal the copy of %s", path);
 	return TAKE_FD(mfd);
 }
@@ -703,6 +763,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	sv->st.log = cfg->log;
 	sv->st.hostname = cfg->hostname;
 	sv->st.ncables = (unsigned)net_eth_count(cfg);
+	sv->st.init_fd = -1;
 	r = state_write(&sv->st);
 	if (r < 0) {
 		err_sys(err, -r, "write state of %s", cfg->name);
@@ -738,11 +799,12 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	}
 	sv->st.cgroup = sv->cgroup;
 	sv_log(sv, "cgroup %s", sv->cgroup ? sv->cgroup : "(none: no cgroup2 on this host)");
-	sv->init_fd = init_memfd(err);
+	sv->init_fd = init_memfd(cfg->name, err);
 	if (sv->init_fd < 0) {
 		r = sv->init_fd;
 		goto fail;
 	}
+	sv->st.init_fd = sv->init_fd;   /* lets later boots share this copy */
 	if (!sv->o->run) {
 		r = open_console(sv, err);
 		if (r < 0)
