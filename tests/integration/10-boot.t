@@ -144,4 +144,26 @@ out=$("$SUBHOST" boot "$T_ROOT/nosuch/nosuch.conf" </dev/null 2>&1); st=$?
 is "$st" 2 "boot of a missing conf file exits 2"
 like "$out" "nosuch\.conf" "and names the file"
 
+# ---- one sealed copy of subhost-init for all running subhosts -------------
+init_inode() {  # the inode of the memfd NAME's supervisor runs pid 1 from
+	local sp fd
+	sp=$(st_get "$1" supervisor_pid); fd=$(st_get "$1" init_fd)
+	stat -L -c %i "/proc/$sp/fd/$fd" 2>/dev/null
+}
+a=$(uniq_name sha); mk "$a"; ca=$CONF
+b=$(uniq_name shb); mk "$b"; cb=$CONF
+"$SUBHOST" boot "$ca" </dev/null && "$SUBHOST" boot "$cb" </dev/null
+ok $? "two subhosts boot"
+ia=$(init_inode "$a"); ib=$(init_inode "$b")
+[ -n "$ia" ] && [ "$ia" = "$ib" ]
+ok $? "the second reuses the first's sealed copy of subhost-init ($ia = $ib)"
+sp=$(st_get "$a" supervisor_pid); fd=$(st_get "$a" init_fd)
+! printf x 2>/dev/null >>"/proc/$sp/fd/$fd"
+ok $? "and that copy cannot be written (sealed)"
+is "$("$SUBHOST" go "$b" -- cat /proc/1/comm </dev/null)" subhost-init "pid 1 of the second runs from it"
+"$SUBHOST" stop "$a" && "$SUBHOST" stop "$b"
+ok $? "both stop"
+no_residue "$a"
+no_residue "$b"
+
 done_testing
