@@ -155,6 +155,38 @@ static char *path_key(struct ctx *c, const char *key, const char *def, int *line
 	return path_resolve(c->cfg->base, v ? v : def);
 }
 
+/* True if dir lies inside (or is) anc on the same filesystem: overlayfs
+ * walks up from each layer to its mount's root and refuses (ELOOP,
+ * "Too many levels of symbolic links") a layer below another layer. */
+static bool nested_in(const char *dir, const char *anc)
+{
+	struct stat a, b;
+	size_t n = strlen(anc);
+
+	if (strcmp(anc, "/") && (strncmp(dir, anc, n) || (dir[n] && dir[n] != '/')))
+		return false;
+	return stat(dir, &a) == 0 && stat(anc, &b) == 0 && a.st_dev == b.st_dev;
+}
+
+static int check_nested_layers(struct ctx *c, int line, const char *v)
+{
+	const struct sh_list *l = &c->cfg->lower;
+
+	if (c->opts->no_fs_checks)
+		return 0;
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t j = 0; j < l->n; j++) {
+			if (i != j && l->v[i][0] == '/' && l->v[j][0] == '/' &&
+			    nested_in(l->v[i], l->v[j]))
+				return err_cfg(c->err, "%s: LOWER=%s: layer %s lies inside layer %s on the "
+					       "same filesystem: expected layers that are not nested "
+					       "(overlayfs cannot stack them)",
+					       cfg_where(c, line), v, l->v[i], l->v[j]);
+		}
+	}
+	return 0;
+}
+
 static int load_lower(struct ctx *c)
 {
 	struct sh_config *cfg = c->cfg;
@@ -187,6 +219,9 @@ static int load_lower(struct ctx *c)
 		if (!strcmp(cfg->lower.v[cfg->lower.n - 1], "/"))
 			cfg->lower_has_host_root = true;
 	} while (p);
+	r = check_nested_layers(c, line, v);
+	if (r < 0)
+		return r;
 	cfg->bind_root = cfg->lower.n == 1 && !strcmp(cfg->lower.v[0], cfg->upper);
 	return 0;
 }

@@ -790,7 +790,8 @@ static void test_bind_root(void **state)
 	assert_false(cfg.lower_has_host_root);
 	config_free(&cfg);
 	/* two layers are an overlay, which needs WORK again */
-	FAIL(f, "BASE=.\nUPPER=root\nLOWER=root:/\n", 0, "WORK=", "does not exist");
+	mkd(f, "other");
+	FAIL(f, "BASE=.\nUPPER=root\nLOWER=root:other\n", 0, "WORK=", "does not exist");
 }
 
 static void test_lower_layers(void **state)
@@ -801,11 +802,14 @@ static void test_lower_layers(void **state)
 
 	mkd(f, "l1");
 	mkd(f, "l2");
-	snprintf(text, sizeof text, "BASE=.\nLOWER=l1:%s:/:@other.1\n", P(f, "l2"));
+	snprintf(text, sizeof text, "BASE=.\nLOWER=l1:%s:@other.1\n", P(f, "l2"));
 	load_ok(f, "t.conf", text, &cfg);
-	LIST_IS(&cfg.lower, P(f, "l1"), P(f, "l2"), "/", "@other.1");
-	assert_true(cfg.lower_has_host_root);
+	LIST_IS(&cfg.lower, P(f, "l1"), P(f, "l2"), "@other.1");
+	assert_false(cfg.lower_has_host_root);
 	assert_false(cfg.bind_root);
+	config_free(&cfg);
+	load_ok(f, "t.conf", "BASE=.\nLOWER=/\n", &cfg);
+	assert_true(cfg.lower_has_host_root);
 	config_free(&cfg);
 	load_ok(f, "t.conf", "BASE=.\nLOWER=@base\n", &cfg);
 	LIST_IS(&cfg.lower, "@base");
@@ -823,6 +827,23 @@ static void test_lower_bad(void **state)
 	FAIL(f, "BASE=.\nLOWER=l1:nosuch\n", 2, "LOWER=", "/nosuch does not exist");
 	FAIL(f, "BASE=.\nLOWER=@bad/name\n", 2, "LOWER layer @bad/name", "expected 1-15 characters");
 	FAIL(f, "BASE=.\nLOWER=@\n", 2, "LOWER layer @");
+}
+
+/* overlayfs refuses a layer below another layer of the same filesystem
+ * (ELOOP, "Too many levels of symbolic links"): say so up front. */
+static void test_lower_nested(void **state)
+{
+	struct fx *f = *state;
+	struct stat a, b;
+
+	mkd(f, "l1");
+	mkd(f, "l1/sub");
+	FAIL(f, "BASE=.\nLOWER=l1:l1/sub\n", 2, "layer", "/l1/sub lies inside layer", "/l1",
+	     "expected layers that are not nested");
+	FAIL(f, "BASE=.\nLOWER=l1/sub:l1\n", 2, "lies inside layer");
+	/* the host root above a layer on the root filesystem is nested too */
+	if (stat(f->dir, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev)
+		FAIL(f, "BASE=.\nLOWER=l1:/\n", 2, "lies inside layer /");
 }
 
 /* ---- CABLES / BRIDGES --------------------------------------------------- */
@@ -1277,6 +1298,7 @@ int main(void)
 		T(test_bind_root),
 		T(test_lower_layers),
 		T(test_lower_bad),
+		T(test_lower_nested),
 		T(test_cables_forms),
 		T(test_cables_bad_mac),
 		T(test_cables_vlan),
