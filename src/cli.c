@@ -69,10 +69,12 @@ void cli_usage(FILE *f, const char *cmd)
 }
 
 const struct cli_command cli_commands[] = {
-	{ "boot", cmd_boot, "boot NAME|CONF [--foreground]\n",
+	{ "boot", cmd_boot, "boot NAME|CONF [--foreground] [--timeout S]\n",
 	  "Assemble and start the subhost; return once its pid 1 runs and its START\n"
 	  "services were started.\n"
-	  "  -f, --foreground  stay in the foreground as its supervisor (for service managers)\n" },
+	  "  -f, --foreground  stay in the foreground as its supervisor (for service managers)\n"
+	  "  -t, --timeout S   fail (and undo everything) if START is not done after S\n"
+	  "                    seconds (default 300; 0: wait as long as it takes)\n" },
 	{ "run", cmd_run, "run NAME|CONF [--grace S] [--] [CMD [ARG...]]\n",
 	  "Boot an ephemeral subhost with CMD (default /bin/sh) as its only service and\n"
 	  "the caller's terminal; power off and tear down when CMD exits; exit with its status.\n"

@@ -8,17 +8,28 @@ int cmd_boot(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sv_opts o = { .grace = 5 };
+	struct sv_opts o = { .grace = 5, .boot_timeout = 300 };
 	struct sh_err err = { 0 };
 	struct sh_config cfg;
 	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ft:h", longopts, NULL)) != -1) {
+		char *end;
+
 		switch (c) {
+		case 't':
+			o.boot_timeout = (int)strtol(optarg, &end, 10);
+			if (*end || o.boot_timeout < 0) {
+				fprintf(stderr, "subhost: --timeout %s: expected seconds (0: no limit)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'f':
 			o.foreground = true;
 			break;

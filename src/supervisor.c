@@ -449,6 +449,7 @@ enum pid1_end { END_POWEROFF, END_REBOOT, END_BOOTFAIL };
  * signals.  *status gets the exit status to report (run mode: CMD's). */
 static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 {
+	double deadline = sv->o->boot_timeout > 0 ? now_ms() + sv->o->boot_timeout * 1000.0 : 0;
 	bool term_sent = false;
 
 	for (;;) {
@@ -465,11 +466,27 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 			i_cons = np;
 			p[np].fd = sv->cons_master; p[np++].events = POLLIN;
 		}
-		if (poll(p, (nfds_t)np, -1) < 0) {
+		int timeout = -1, pr;
+
+		if (deadline > 0 && !sv->ready)
+			timeout = deadline > now_ms() ? (int)(deadline - now_ms()) + 1 : 0;
+		pr = poll(p, (nfds_t)np, timeout);
+		if (pr < 0) {
 			if (errno == EINTR)
 				continue;
 			sv_log(sv, "poll: %s", strerror(errno));
 			kill(sv->pid, SIGKILL);
+		}
+		if (pr == 0 && !sv->ready && !sv->fail[0]) {
+			/* A START service that never returns must not hang boot. */
+			snprintf(sv->fail, sizeof sv->fail, "pid 1 was not ready after %d s "
+				 "(a START service still starting?): see %s", sv->o->boot_timeout,
+				 sv->cfg->log);
+			sv->fail_status = EXIT_FAIL;
+			sv_log(sv, "%s", sv->fail);
+			kill(sv->pid, SIGKILL);
+			deadline = 0;
+			continue;
 		}
 		if (i_cons >= 0 && (p[i_cons].revents & POLLIN))
 			drain_console(sv);

@@ -17,6 +17,7 @@ struct sv_opts {
 	bool run;               /* subhost run: CMD is the only service, caller's stdio */
 	char **run_argv;        /* the CMD of run (NULL-terminated) */
 	int grace;              /* seconds pid 1 waits between SIGTERM and SIGKILL */
+	int boot_timeout;       /* seconds to wait for READY (START done); 0: no limit */
 };
 
 /* Boot cfg.  Returns the exit status for the command (0 once the subhost

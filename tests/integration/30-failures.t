@@ -183,4 +183,18 @@ no_residue "$n" "the not-running commands created nothing"
 "$SUBHOST" go "bad/name" -- true </dev/null >/dev/null 2>&1; is "$?" 2 "go with an invalid name exits 2"
 "$SUBHOST" status "$(printf 'x%.0s' {1..16})" </dev/null >/dev/null 2>&1; is "$?" 2 "status with a 16-character name exits 2"
 
+# ---- a START service that never finishes: boot --timeout fails and undoes --
+n=$(uniq_name hng)
+mk "$n" "START= /hang-forever"
+printf '#!/bin/sh\nexec sleep 600\n' > "$DIR/root/hang-forever"; chmod 755 "$DIR/root/hang-forever"
+t0=$(date +%s)
+out=$("$SUBHOST" boot --timeout 1 "$CONF" </dev/null 2>&1); st=$?
+is "$st" 1 "boot --timeout 1 with a hanging START service exits 1"
+like "$out" "not ready after 1 s" "and says why" || diag "$out"
+[ $(( $(date +%s) - t0 )) -lt 10 ]
+ok $? "within the timeout, not after the service"
+no_residue "$n"
+"$SUBHOST" boot --timeout x "$CONF" </dev/null >/dev/null 2>&1
+is "$?" 2 "boot --timeout with a non-number is a usage error"
+
 done_testing
