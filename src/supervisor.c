@@ -22,6 +22,7 @@
 #include <linux/sched.h>
 #include "cgroup.h"
 #include "hardening.h"
+#include "hide.h"
 #include "net.h"
 #include "rootfs.h"
 #include "state.h"
@@ -44,8 +45,7 @@ struct sv {
 	int init_fd;            /* sealed memfd holding subhost-init */
 	int cons_master, cons_slave;
 	char cons_path[64];     /* /dev/pts/N of the console on the host */
-	char **hide;
-	size_t nhide;
+	struct hide_list hide;  /* paths covered before pivot_root (hide.c) */
 	double t0;
 	/* the current pid 1 */
 	pid_t pid;
@@ -299,7 +299,7 @@ static void child_main(struct sv *sv, int sync_fd)
 {
 	const struct sh_config *cfg = sv->cfg;
 	struct rootfs_plan plan = {
-		.cfg = cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL, .hide = sv->hide, .nhide = sv->nhide,
+		.cfg = cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL, .hide = sv->hide.v, .nhide = sv->hide.n,
 	};
 	struct sh_err err = { 0 };
 	char term[64] = "TERM=linux";
@@ -497,6 +497,11 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 				sv->st.status = "running";
 				state_write(&sv->st);
 				sv_log(sv, "pid 1 is up (host pid %d)", (int)sv->pid);
+				/* BASEs of subhosts that booted beside us since the
+				 * list was made: cover them now, before reporting. */
+				if (sv->cfg->lower_has_host_root &&
+				    hide_list_update(&sv->hide, sv->cfg->name, sv->pid, sv->st.pid_start))
+					sv_log(sv, "could not cover another subhost's BASE inside");
 				report(sv, "OK %d\n", (int)sv->pid);
 			}
 		}
@@ -572,11 +577,7 @@ static void teardown(struct sv *sv)
 			sv_log(sv, "%s", err.msg);
 	}
 	state_remove(sv->cfg->name);
-	for (size_t i = 0; i < sv->nhide; i++)
-		free(sv->hide[i]);
-	free(sv->hide);
-	sv->hide = NULL;
-	sv->nhide = 0;
+	hide_list_free(&sv->hide);
 	free(sv->cgroup);
 	sv->cgroup = NULL;
 	if (sv->cgroup_fd >= 0)
@@ -609,101 +610,6 @@ void subhost_clean_stale(const char *name)
 		cgroup_remove(cg);
 	net_ns_remove(name, NULL);
 	state_remove(name);
-}
-
-/* Host paths a subhost over the host root must not see: every subhost's
- * home, the state of running ones, and each running subhost's BASE. */
-static void collect_hidden(struct sv *sv)
-{
-	char **names = state_names();
-	size_t n = 0, cap = 4;
-
-	sv->hide = xcalloc(cap, sizeof *sv->hide);
-	sv->hide[n++] = xstrdup("/var/lib/subhost");
-	sv->hide[n++] = xstrdup(state_rundir());
-	sv->hide[n++] = xstrdup(sv->cfg->base);
-	for (size_t i = 0; names[i]; i++) {
-		struct sh_state st;
-		if (strcmp(names[i], sv->cfg->name) && state_read(names[i], &st) == 0) {
-			if (st.base && *st.base) {
-				if (n == cap)
-					sv->hide = xrealloc(sv->hide, (cap *= 2) * sizeof *sv->hide);
-				sv->hide[n++] = xstrdup(st.base);
-			}
-			state_free(&st);
-		}
-		free(names[i]);
-	}
-	free(names);
-	sv->nhide = n;
-}
-
-static bool has_host_root_layer(const char *layers)
-{
-	_cleanup_free_ char *copy = xstrdup(layers ? layers : "");
-	char *save = NULL;
-
-	for (char *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save))
-		if (!strcmp(l, "/"))
-			return true;
-	return false;
-}
-
-/* Cover our BASE inside one running subhost: a child joins its mount
- * namespace (whose root is that subhost's root) and mounts there. */
-static int hide_in(pid_t pid, unsigned long long start, const char *path)
-{
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int status;
-	pid_t child;
-
-	if (pidfd < 0 || !proc_alive(pid, start))
-		return 0;       /* it ended meanwhile */
-	child = fork();
-	if (child < 0)
-		return -errno;
-	if (child == 0) {
-		struct sh_err e = { 0 };
-		int rootfd;
-
-		if (setns(pidfd, CLONE_NEWNS) < 0)
-			_exit(1);
-		rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		_exit(rootfd < 0 || rootfs_hide(rootfd, path, &e) < 0);
-	}
-	while (waitpid(child, &status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
-/* Subhosts already running over the host root would see our BASE (and so
- * our UPPER) through their lower layer: the mounts that hide it in a new
- * subhost do not reach them by themselves.  Only a BASE on the root
- * filesystem is visible that way, and /var/lib/subhost is hidden in all. */
-static void hide_in_running(struct sv *sv)
-{
-	struct stat rs, bs;
-	char **names;
-
-	if (stat("/", &rs) < 0 || stat(sv->cfg->base, &bs) < 0 || rs.st_dev != bs.st_dev ||
-	    str_startswith(sv->cfg->base, "/var/lib/subhost/"))
-		return;
-	names = state_names();
-	for (size_t i = 0; names[i]; i++) {
-		struct sh_state st;
-
-		if (strcmp(names[i], sv->cfg->name) && state_read(names[i], &st) == 0) {
-			if (st.pid > 0 && st.status && !strcmp(st.status, "running") &&
-			    has_host_root_layer(st.lower) &&
-			    hide_in(st.pid, st.pid_start, sv->cfg->base) < 0)
-				sv_log(sv, "could not hide %s inside %s", sv->cfg->base, names[i]);
-			state_free(&st);
-		}
-		free(names[i]);
-	}
-	free(names);
 }
 
 static int open_console(struct sv *sv, struct sh_err *err)
@@ -827,14 +733,15 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		if (r < 0)
 			goto fail;
 	}
-	if (cfg->lower_has_host_root)
-		collect_hidden(sv);
-	hide_in_running(sv);
+	if (hide_in_running(cfg->name, cfg->base))
+		sv_log(sv, "could not cover %s inside every running subhost", cfg->base);
 
 	for (;;) {
 		enum pid1_end end;
 
 		last_boot = now_ms();
+		if (cfg->lower_has_host_root)
+			hide_list_collect(&sv->hide, cfg->name, cfg->base);
 		r = start_pid1(sv, err);
 		if (r < 0)
 			goto fail;

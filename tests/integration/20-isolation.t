@@ -179,4 +179,20 @@ no_residue "$c"
 "$SUBHOST" stop "$a" </dev/null; ok $? "stop $a"
 no_residue "$a"
 
+# ---- two subhosts booted at the same moment still cannot read each other --
+pa=$(uniq_name para); mk "$pa"; ca=$CONF; da=$DIR
+pb=$(uniq_name parb); mk "$pb"; cb=$CONF; db=$DIR
+touch "$da/root/marker-of-a" "$db/root/marker-of-b"
+"$SUBHOST" boot "$ca" </dev/null & j1=$!
+"$SUBHOST" boot "$cb" </dev/null & j2=$!
+wait $j1; r1=$?; wait $j2; r2=$?
+[ "$r1" = 0 ] && [ "$r2" = 0 ]
+ok $? "two subhosts over the host root boot in parallel"
+in_sh "$pa" "test ! -e '$db/root/marker-of-b' && test -z \"\$(ls -A '$db')\""
+ok $? "the first cannot see the second's BASE"
+in_sh "$pb" "test ! -e '$da/root/marker-of-a' && test -z \"\$(ls -A '$da')\""
+ok $? "the second cannot see the first's BASE"
+"$SUBHOST" stop "$pa"; "$SUBHOST" stop "$pb"
+no_residue "$pa"; no_residue "$pb"
+
 done_testing
