@@ -6,6 +6,7 @@
 # Environment:
 #   BENCH_RUNS=30        runs per tool and measurement
 #   BENCH_DENSITY=100    idle subhosts booted for the density figure (0 = skip)
+#   BENCH_CABLES=1       boot and stop with veth cables on a bridge (0 = skip)
 #   BENCH_NO_INSTALL=1   never call apt-get; missing peers are skipped
 #   BENCH_RAW=DIR        also keep the raw samples (microseconds) in DIR
 #   SUBHOST_BIN          the subhost binary (default: `subhost` in PATH, else
@@ -20,6 +21,7 @@ export LC_ALL=C
 
 RUNS=${BENCH_RUNS:-30}
 DENSITY=${BENCH_DENSITY:-100}
+CABLES_ON=${BENCH_CABLES:-1}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PEER_PKGS=(bubblewrap crun systemd-container lxc busybox-static)
 
@@ -28,6 +30,7 @@ die() { say "bench: $*"; exit 1; }
 
 case $RUNS in ''|*[!0-9]*|0) die "BENCH_RUNS must be a positive integer" ;; esac
 case $DENSITY in ''|*[!0-9]*) die "BENCH_DENSITY must be a non-negative integer" ;; esac
+case $CABLES_ON in 0|1) ;; *) die "BENCH_CABLES must be 0 or 1" ;; esac
 [ "$(id -u)" = 0 ] || die "must run as root (namespaces, mounts, cgroups)"
 
 # ---------------------------------------------------------------- peers --
@@ -77,6 +80,7 @@ BOOTED=()            # subhost names that may be up
 LXC_UP=()            # lxc containers that may be up
 CRUN_UP=()           # crun containers that may exist
 CRUN_PID='' CRUN_IN='' CRUN_OUT=''
+CAB_BR=''            # the bridge of the cables section, while it exists
 PIVOT_BEFORE=$(find /sys/fs/cgroup -maxdepth 2 -name lxc.pivot 2>/dev/null | sort)
 
 cleanup() {
@@ -90,6 +94,7 @@ cleanup() {
 	for n in "${LXC_UP[@]}"; do
 		timeout 30 lxc-stop -P "$T/lxc" -n "$n" -k >/dev/null 2>&1
 	done
+	[ -n "$CAB_BR" ] && ip link del "$CAB_BR" 2>/dev/null
 	if [ -n "$CRUN_PID" ]; then
 		for n in "${CRUN_UP[@]}"; do
 			printf 'crun delete -f %q\n' "$n" 1>&"$CRUN_IN" 2>/dev/null &&
@@ -187,6 +192,13 @@ note_skip() {            # note_skip TOOL WHY
 	say "bench: skipping $1: $2"
 }
 lastlines() { tail -n 3 "$1" 2>/dev/null | tr '\n' ' ' | cut -c1-200; }
+proc_state() {           # proc_state PID -> "STATE STARTTIME" ("- -" if gone)
+	local f
+	f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo "- -"; return; }
+	f=${f##*) }
+	set -- $f
+	echo "$1 ${20}"
+}
 
 # ---------------------------------------------------- startup: the tools --
 # Each run_TOOL I does one run of /bin/true and sets T_US/T_RC.
@@ -356,6 +368,267 @@ for ((i = 0; i < RUNS; i++)); do
 	done
 done
 
+# -------------------------------------------- boot and stop with cables --
+# subhost boot/stop with 0, 1 and 4 cables on a bridge made here (no
+# address on it), a boot of the 1-cable subhost right after its own stop,
+# systemd-nspawn running /bin/true with a veth (and, if it works, with
+# --network-bridge), and lxc-start -d / lxc-stop -k with a veth on the
+# bridge.  Each cab_ROW does one cycle and sets CB_BOOT and CB_STOP (us;
+# empty when the tool has no separate boot and stop), CB_SUM, CB_STALE (1:
+# a host end of an earlier run was still there when the boot began, so
+# subhost had to wait for it) and CB_LINGER (1: a host end was still there
+# when stop returned).  The checks are stat()s in sysfs, no fork.
+CAB_ROWS=(c0 c1 c4 cr nsveth nsbr lxcveth)
+declare -A CABLABEL=(
+	[c0]="subhost, 0 cables"
+	[c1]="subhost, 1 cable"
+	[c4]="subhost, 4 cables"
+	[cr]="subhost, 1 cable, booted again right after its stop"
+	[nsveth]="systemd-nspawn --network-veth /bin/true (one run)"
+	[nsbr]="systemd-nspawn --network-bridge=BR /bin/true (one run)"
+	[lxcveth]="lxc-start -d / lxc-stop -k, veth on BR (init: sleep)"
+)
+declare -A CABNAME=() CABN=() CABFAIL=() CABSTALE=() CABLINGER=() CABCOUNT=()
+CAB=()                   # rows that passed their warm-up
+CAB_LINES=()             # lines under the table
+CAB_PIDS=()              # "PID STARTTIME" of every subhost supervisor and pid 1
+CAB_NS=shn$$             # nspawn machine name: host ends ve-shnPID / vb-shnPID
+CAB_VETH_BEFORE=" "      # veth* interfaces (lxc's names) before the section
+CB_BOOT='' CB_STOP='' CB_SUM=0 CB_STALE=0 CB_LINGER=0
+
+hostends_there() {       # hostends_there NAME N: is some NAME0..NAME<N-1> there?
+	local i
+	for ((i = 0; i < $2; i++)); do
+		[ -e "/sys/class/net/$1$i" ] && return 0
+	done
+	return 1
+}
+cab_remember_pids() {    # from /run/subhost/NAME/state, read without forking
+	local k v sp='' ss='' p='' ps=''
+	[ -r "/run/subhost/$1/state" ] || return 0
+	while IFS='=' read -r k v; do
+		case $k in
+		supervisor_pid) sp=$v ;; supervisor_start) ss=$v ;;
+		pid) p=$v ;; pid_start) ps=$v ;;
+		esac
+	done <"/run/subhost/$1/state"
+	[ -n "$sp" ] && CAB_PIDS+=("$sp $ss")
+	[ -n "$p" ] && CAB_PIDS+=("$p $ps")
+}
+cab_subhost() {          # cab_subhost NAME N LOG
+	CB_BOOT='' CB_STOP='' CB_SUM=0 CB_STALE=0 CB_LINGER=0
+	hostends_there "$1" "$2" && CB_STALE=1
+	timeit "$3" "$SUBHOST" boot "$T/cab/$1/$1.conf"
+	[ "$T_RC" = 0 ] || return 1
+	CB_BOOT=$T_US
+	cab_remember_pids "$1"
+	timeit "$3" "$SUBHOST" stop "$1"
+	if [ "$T_RC" != 0 ]; then
+		"$SUBHOST" stop "$1" --force >/dev/null 2>>"$3"
+		return 1
+	fi
+	CB_STOP=$T_US
+	CB_SUM=$((CB_BOOT + CB_STOP))
+	hostends_there "$1" "$2" && CB_LINGER=1
+	return 0
+}
+cab_c0() { cab_subhost "${CABNAME[c0]}" 0 "$LOG/cab-c0.err"; }
+cab_c1() { cab_subhost "${CABNAME[c1]}" 1 "$LOG/cab-c1.err"; }
+cab_c4() { cab_subhost "${CABNAME[c4]}" 4 "$LOG/cab-c4.err"; }
+cab_cr() {               # an untimed cycle, then the timed one at once
+	cab_subhost "${CABNAME[cr]}" 1 "$LOG/cab-cr.err" || return 1
+	cab_subhost "${CABNAME[cr]}" 1 "$LOG/cab-cr.err"
+}
+cab_nspawn() {           # cab_nspawn LOG NSPAWN-NETWORK-OPTION
+	CB_BOOT='' CB_STOP='' CB_SUM=0 CB_STALE=0 CB_LINGER=0
+	[ -e "/sys/class/net/ve-$CAB_NS" ] || [ -e "/sys/class/net/vb-$CAB_NS" ] && CB_STALE=1
+	timeit "$1" systemd-nspawn -q --register=no --keep-unit "$2" -M "$CAB_NS" -D "$ROOT" /bin/true
+	[ "$T_RC" = 0 ] || return 1
+	CB_SUM=$T_US
+	[ -e "/sys/class/net/ve-$CAB_NS" ] || [ -e "/sys/class/net/vb-$CAB_NS" ] && CB_LINGER=1
+	return 0
+}
+cab_nsveth() { cab_nspawn "$LOG/cab-nsveth.err" --network-veth; }
+cab_nsbr() { cab_nspawn "$LOG/cab-nsbr.err" "--network-bridge=$CAB_BR"; }
+cab_lxcveth() {          # lxc names its host ends vethXXXXXX, a new one each time
+	local p
+	CB_BOOT='' CB_STOP='' CB_SUM=0 CB_STALE=0 CB_LINGER=0
+	LXC_UP=(benchv)
+	timeit "$LOG/cab-lxcveth.err" lxc-start -P "$T/lxc" -n benchv -f "$T/lxc/veth.conf" -d
+	[ "$T_RC" = 0 ] || return 1
+	CB_BOOT=$T_US
+	timeit "$LOG/cab-lxcveth.err" lxc-stop -P "$T/lxc" -n benchv -k
+	[ "$T_RC" = 0 ] || return 1
+	LXC_UP=()
+	CB_STOP=$T_US
+	CB_SUM=$((CB_BOOT + CB_STOP))
+	for p in "/sys/class/net/$CAB_BR/brif/"veth*; do
+		[ -e "$p" ] && CB_LINGER=1
+	done
+	return 0
+}
+
+cab_sub_setup() {        # cab_sub_setup ROW NAME N
+	local i c=''
+	[ -n "$SUBHOST" ] || { note_skip "cables: ${CABLABEL[$1]}" "no subhost binary"; return 1; }
+	CABNAME[$1]=$2 CABN[$1]=$3
+	mkdir -p "$T/cab/$2"
+	subhost_conf "$T/cab/$2/$2.conf" "$2" "$T/cab/$2" "$ROOT"
+	for ((i = 0; i < $3; i++)); do c+=" $CAB_BR="; done
+	[ "$3" -gt 0 ] && echo "CABLES=$c" >>"$T/cab/$2/$2.conf"
+	BOOTED+=("$2")
+}
+cab_setup_c0() { cab_sub_setup c0 "shc$$"a 0; }
+cab_setup_c1() { cab_sub_setup c1 "shc$$"b 1; }
+cab_setup_c4() { cab_sub_setup c4 "shc$$"c 4; }
+cab_setup_cr() { cab_sub_setup cr "shc$$"d 1; }
+cab_setup_nsveth() {
+	command -v systemd-nspawn >/dev/null 2>&1 || { note_skip "cables: ${CABLABEL[nsveth]}" "systemd-nspawn not installed"; return 1; }
+}
+cab_setup_nsbr() {
+	command -v systemd-nspawn >/dev/null 2>&1 || { note_skip "cables: ${CABLABEL[nsbr]}" "systemd-nspawn not installed"; return 1; }
+}
+cab_setup_lxcveth() {
+	command -v lxc-start >/dev/null 2>&1 || { note_skip "cables: ${CABLABEL[lxcveth]}" "lxc-start not installed"; return 1; }
+	mkdir -p "$T/lxc"
+	cat >"$T/lxc/veth.conf" <<-EOF
+	lxc.rootfs.path = dir:$ROOT
+	lxc.mount.auto = proc:mixed sys:ro
+	lxc.autodev = 1
+	lxc.net.0.type = veth
+	lxc.net.0.link = $CAB_BR
+	lxc.net.0.flags = up
+	lxc.apparmor.profile = unconfined
+	lxc.init.cmd = /bin/sleep 2147483647
+	EOF
+}
+
+# Our interfaces still on the host, one per line: the subhosts' host
+# ends, nspawn's, the bridge's ports, and lxc-style veth* that were not
+# there before the section.
+cab_ifs() {
+	local r i p n
+	for r in c0 c1 c4 cr; do
+		[ -n "${CABNAME[$r]:-}" ] || continue
+		for ((i = 0; i < ${CABN[$r]}; i++)); do
+			[ -e "/sys/class/net/${CABNAME[$r]}$i" ] && echo "${CABNAME[$r]}$i"
+		done
+	done
+	for p in "ve-$CAB_NS" "vb-$CAB_NS"; do
+		[ -e "/sys/class/net/$p" ] && echo "$p"
+	done
+	if [ -n "$CAB_BR" ]; then
+		for p in "/sys/class/net/$CAB_BR/brif/"*; do
+			[ -e "$p" ] && echo "${p##*/}"
+		done
+	fi
+	for p in /sys/class/net/veth*; do
+		n=${p##*/}
+		[ -e "$p" ] && [[ $CAB_VETH_BEFORE != *" $n "* ]] && echo "$n"
+	done
+	return 0
+}
+
+cables() {
+	local t i k n x
+	command -v ip >/dev/null 2>&1 || { CAB_LINES+=("- skipped: \`ip\` (iproute2) is not installed"); return; }
+	for x in /sys/class/net/veth*; do [ -e "$x" ] && CAB_VETH_BEFORE+="${x##*/} "; done
+	CAB_BR=shbbr$$
+	if ! ip link add "$CAB_BR" type bridge 2>>"$LOG/cab-bridge.err"; then
+		CAB_BR=''
+		CAB_LINES+=("- skipped: cannot create a bridge: $(lastlines "$LOG/cab-bridge.err")")
+		return
+	fi
+	# No address on the host: not even the IPv6 link-local one the kernel
+	# would give the bridge once a port is up.
+	ip link set dev "$CAB_BR" addrgenmode none 2>>"$LOG/cab-bridge.err" ||
+		say "bench: cables: cannot set addrgenmode none on $CAB_BR; it may get an IPv6 link-local address"
+	if ! ip link set dev "$CAB_BR" up 2>>"$LOG/cab-bridge.err"; then
+		CAB_LINES+=("- skipped: cannot bring the bridge up: $(lastlines "$LOG/cab-bridge.err")")
+		return
+	fi
+	for t in "${CAB_ROWS[@]}"; do
+		"cab_setup_$t" || continue
+		# Two warm-up cycles; both must succeed.
+		if ! { "cab_$t" && "cab_$t"; }; then
+			note_skip "cables: ${CABLABEL[$t]}" "trial run failed (exit $T_RC): $(lastlines "$LOG/cab-$t.err")"
+			continue
+		fi
+		CAB+=("$t")
+		: >"$RES/cab-sum.$t"
+	done
+	say "bench: boot/stop with cables on $CAB_BR, $RUNS runs of: ${CAB[*]}"
+	n=${#CAB[@]}
+	for ((i = 0; i < RUNS; i++)); do
+		for ((k = 0; k < n; k++)); do
+			t=${CAB[(i + k) % n]}
+			if "cab_$t"; then
+				[ -n "$CB_BOOT" ] && echo "$CB_BOOT" >>"$RES/cab-boot.$t"
+				[ -n "$CB_STOP" ] && echo "$CB_STOP" >>"$RES/cab-stop.$t"
+				echo "$CB_SUM" >>"$RES/cab-sum.$t"
+				CABCOUNT[$t]=$(( ${CABCOUNT[$t]:-0} + 1 ))
+				CABSTALE[$t]=$(( ${CABSTALE[$t]:-0} + CB_STALE ))
+				CABLINGER[$t]=$(( ${CABLINGER[$t]:-0} + CB_LINGER ))
+				if [ "$CB_STALE" = 1 ] && [ -n "$CB_BOOT" ]; then
+					echo "$CB_BOOT" >>"$RES/cab-waited.$t"
+				fi
+			else
+				CABFAIL[$t]=$(( ${CABFAIL[$t]:-0} + 1 ))
+			fi
+		done
+	done
+	cab_check
+}
+
+# Everything gone?  First give the kernel time to finish the asynchronous
+# veth removal (bounded), then delete the bridge and look again.
+cab_check() {
+	local t0 t1 x r name n_state=0 n_netns=0 n_cg=0 n_mounts=0 n_procs=0 n_zombies=0 n_lxc=0
+	local p start st xs left gone n_addr
+	local -a ifs=()
+	t0=$EPOCHREALTIME
+	for ((x = 0; x < 100; x++)); do
+		mapfile -t ifs < <(cab_ifs)
+		[ ${#ifs[@]} -eq 0 ] && break
+		sleep 0.05
+	done
+	t1=$EPOCHREALTIME
+	gone="all veth host ends gone $(awk -v a="${t0/./}" -v b="${t1/./}" 'BEGIN { printf "%.0f", (b - a) / 1000 }') ms after the last cycle"
+	[ ${#ifs[@]} -gt 0 ] && gone="host ends still there 5 s after the last cycle: ${ifs[*]}"
+	n_addr=$(ip -o addr show dev "$CAB_BR" 2>/dev/null | wc -l)
+	ip link del "$CAB_BR" 2>>"$LOG/cab-bridge.err"
+	x=$CAB_BR
+	[ -e "/sys/class/net/$x" ] || CAB_BR=''
+	mapfile -t ifs < <(cab_ifs)
+	for r in c0 c1 c4 cr; do
+		name=${CABNAME[$r]:-}
+		[ -n "$name" ] || continue
+		[ -e "/run/subhost/$name" ] && n_state=$((n_state + 1))
+		[ -e "/run/netns/$name" ] && n_netns=$((n_netns + 1))
+		for cg in /sys/fs/cgroup/subhost/"$name" /sys/fs/cgroup/unified/subhost/"$name" /sys/fs/cgroup/*/subhost/"$name"; do
+			[ -e "$cg" ] && { n_cg=$((n_cg + 1)); break; }
+		done
+	done
+	n_mounts=$(awk -v t="$T/cab/" 'index($2, t) == 1' /proc/self/mounts | wc -l)
+	for p in "${CAB_PIDS[@]}"; do
+		read -r p start <<<"$p"
+		read -r st xs < <(proc_state "$p")
+		[ "$xs" = "$start" ] || continue
+		if [ "$st" = Z ]; then n_zombies=$((n_zombies + 1)); else n_procs=$((n_procs + 1)); fi
+	done
+	# lxc: the container directory and its cgroups.
+	[ -e "$T/lxc/benchv" ] && n_lxc=$((n_lxc + 1))
+	n_lxc=$((n_lxc + $(find /sys/fs/cgroup -maxdepth 3 -type d -name '*benchv*' 2>/dev/null | wc -l)))
+	if [ -e "/sys/class/net/$x" ] || [ $((${#ifs[@]} + n_state + n_netns + n_cg + n_mounts + n_procs + n_lxc)) -gt 0 ]; then
+		left="LEFT BEHIND: bridge $x $([ -e "/sys/class/net/$x" ] && echo present || echo deleted), ${#ifs[@]} interfaces${ifs[*]:+ (${ifs[*]})}, $n_state state dirs, $n_netns netns, $n_cg cgroups, $n_mounts mounts, $n_procs processes, $n_lxc lxc container dirs/cgroups"
+	else
+		left="nothing left (no bridge $x, veth, netns, subhost state, cgroup, mount, process or lxc container dir/cgroup)"
+	fi
+	[ "$n_zombies" -gt 0 ] && left+=" ($n_zombies exited processes not yet reaped by the host's pid 1)"
+	CAB_LINES+=("- after the section: $gone; the bridge had $n_addr addresses; $left")
+}
+[ "$CABLES_ON" = 1 ] && cables
+
 # -------------------------------------------------------------- density --
 mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
 pss_kb() { awk '/^Pss:/ { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
@@ -372,14 +645,6 @@ state_pids() {           # state_pids NAME -> "SUPERVISOR PID1"
 		p=$(sed -n 's/.*"pid" *: *\([0-9]*\).*/\1/p' <<<"$js" | head -1)
 	fi
 	echo "${sp:-0} ${p:-0}"
-}
-
-proc_state() {           # proc_state PID -> "STATE STARTTIME" ("- -" if gone)
-	local f
-	f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo "- -"; return; }
-	f=${f##*) }
-	set -- $f
-	echo "$1 ${20}"
 }
 
 DENS_LINES=()
@@ -509,6 +774,58 @@ for t in "${BS[@]}"; do
 	echo "| ${BSLABEL[$t]}$extra | $bm | $b10 | $b90 | $sm | $s10 | $s90 |"
 done
 [ ${#BS[@]} -eq 0 ] && echo "| (nothing could be measured) | | | | | | |"
+echo
+echo "## Boot and stop with cables"
+echo
+if [ "$CABLES_ON" != 1 ]; then
+	echo "- skipped (BENCH_CABLES=0)"
+else
+	if [ ${#CAB[@]} -gt 0 ]; then
+		echo "A bridge made for the run (no address on the host), BR below; subhost's cables are \`CABLES= BR=\` entries (eth0… inside, NAME0… on BR). Boot+stop is the median of the per-cycle sums; nspawn runs /bin/true, so it has only that figure."
+		echo
+		echo "| tool / config | boot median ms | stop median ms | boot+stop median ms | p10 | p90 | ratio to subhost, 1 cable |"
+		echo "|---|---:|---:|---:|---:|---:|---:|"
+		cbase=-
+		[ -s "$RES/cab-sum.c1" ] && cbase=$(stats "$RES/cab-sum.c1" | cut -d' ' -f1)
+		for t in "${CAB_ROWS[@]}"; do
+			if [ -n "${SKIP["cables: ${CABLABEL[$t]}"]:-}" ]; then
+				echo "| ${CABLABEL[$t]} | skipped | | | | | |"
+				continue
+			fi
+			bm=$(stats "$RES/cab-boot.$t" | cut -d' ' -f1)
+			sm=$(stats "$RES/cab-stop.$t" | cut -d' ' -f1)
+			read -r tm t10 t90 _ < <(stats "$RES/cab-sum.$t")
+			extra=
+			[ -n "${CABFAIL[$t]:-}" ] && extra=" (${CABFAIL[$t]} failed cycles)"
+			echo "| ${CABLABEL[$t]}$extra | $bm | $sm | $tm | $t10 | $t90 | $(ratio "$tm" "$cbase") |"
+		done
+		echo
+		# Host ends: lingering after stop, and boots that found one (and waited).
+		hl() {           # hl ROW -> "k of n"
+			echo "${2:-0} of ${CABCOUNT[$1]:-0}"
+		}
+		sub_linger=0 sub_n=0
+		for t in c1 c4 cr; do
+			sub_linger=$((sub_linger + ${CABLINGER[$t]:-0})) sub_n=$((sub_n + ${CABCOUNT[$t]:-0}))
+		done
+		rr_stale=0 rr_n=0
+		for t in c1 c4; do
+			rr_stale=$((rr_stale + ${CABSTALE[$t]:-0})) rr_n=$((rr_n + ${CABCOUNT[$t]:-0}))
+		done
+		wait_note="in the round robin, $rr_stale of $rr_n boots of the 1- and 4-cable subhosts found a host end of their previous run and had to wait"
+		if [ -n "${CABCOUNT[cr]:-}" ]; then
+			w=-
+			[ -s "$RES/cab-waited.cr" ] && w=$(stats "$RES/cab-waited.cr" | cut -d' ' -f1)
+			wait_note+="; booted right after its stop, the 1-cable subhost found one in $(hl cr "${CABSTALE[cr]:-0}") boots (median boot of those $w ms, against $(stats "$RES/cab-boot.c1" | cut -d' ' -f1) ms for \"subhost, 1 cable\", whose previous stop was a round earlier)"
+		fi
+		echo "- veth host ends: the kernel removes a cable's host end asynchronously, after the subhost's netns is gone, so \`subhost stop\` returns before it has gone (still there when stop returned: $sub_linger of $sub_n stops of cabled subhosts) and the next boot of the same name waits for it, up to 1 s, without logging it; timed here by checking for the host end just before each boot: $wait_note."
+		for t in nsveth nsbr lxcveth; do
+			[ -n "${CABCOUNT[$t]:-}" ] || continue
+			echo "  - ${CABLABEL[$t]}: host end still there when the command returned in $(hl "$t" "${CABLINGER[$t]:-0}") runs$([ "$t" != lxcveth ] && echo "; one of an earlier run there before the start in $(hl "$t" "${CABSTALE[$t]:-0}")")."
+		done
+	fi
+	for l in "${CAB_LINES[@]}"; do echo "$l"; done
+fi
 echo
 echo "## Density"
 echo
