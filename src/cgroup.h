@@ -36,4 +36,61 @@ int cgroup_join(const char *path, pid_t pid);
 /* Number of processes in it (for status). */
 int cgroup_nprocs(const char *path);
 
+/* ---- limits (cgroup-limits.c) --------------------------------------- */
+
+enum cg_limit_key {
+	CG_MEMORY_MAX, CG_MEMORY_HIGH, CG_CPU_MAX, CG_CPU_WEIGHT, CG_PIDS_MAX, CG_IO_WEIGHT,
+	CG_NLIMITS,
+};
+
+/* The limits of one subhost, from its conf.  A value of -1 means unset;
+ * CG_CPU_MAX holds the quota and cpu_period the period (microseconds);
+ * "max" is stored as CG_UNLIMITED. */
+#define CG_UNLIMITED (-2LL)
+struct cg_limits {
+	long long v[CG_NLIMITS];
+	long long cpu_period;
+	bool optional[CG_NLIMITS];      /* the value ended in '?': failure is only a warning */
+	int line[CG_NLIMITS];           /* conf line, for messages */
+};
+
+/* Parse the limit keys of cfg (MEMORY_MAX=64M, CPU_MAX=20% or "QUOTA PERIOD",
+ * CPU_WEIGHT=1..10000, PIDS_MAX=N|max, IO_WEIGHT=1..10000; a trailing '?'
+ * marks a limit optional).  Errors are configuration errors naming the
+ * file, line and what was expected. */
+struct sh_config;
+int cgroup_limits_parse(const struct sh_config *cfg, struct cg_limits *out, struct sh_err *err);
+
+/* True if any limit is set. */
+bool cgroup_limits_any(const struct cg_limits *l);
+
+/* Apply the limits to subhost name whose pid 1 is pid (not yet running
+ * anything): on the cgroup2 group v2path where the controller is enabled
+ * there, else through the v1 hierarchy of that controller (its
+ * subhost/NAME group is created and pid moved into it).  A limit that can
+ * be applied nowhere is an error (EXIT_FAIL, naming the limit and why)
+ * unless optional; warnings for optional ones are appended to notes. */
+int cgroup_limits_apply(const char *name, const char *v2path, const struct cg_limits *l,
+			pid_t pid, char *notes, size_t notes_size, struct sh_err *err);
+
+/* Move pid into every v1 group subhost name has (those of its limits), so
+ * `subhost go` is held by the same limits as the subhost's own processes. */
+int cgroup_v1_join(const char *name, pid_t pid);
+
+/* Remove subhost name's groups from every v1 hierarchy (absent = success). */
+void cgroup_v1_remove(const char *name);
+
+/* ---- accounting (cgroup-stats.c) --------------------------------------- */
+
+struct cg_stats {
+	unsigned long long cpu_usec;     /* CPU time used, microseconds */
+	long long mem_current, mem_peak; /* bytes, -1 if unknown */
+	long long pids;                  /* -1 if unknown */
+	long long io_read, io_write;     /* bytes, -1 if unknown */
+	long long oom_kills;             /* -1 if unknown */
+};
+
+/* Read the accounting of subhost name (v2 group v2path, else v1). */
+int cgroup_stats(const char *name, const char *v2path, struct cg_stats *out);
+
 #endif

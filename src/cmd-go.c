@@ -210,8 +210,9 @@ int cmd_go(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	/* The cgroup first, while we still see the host's cgroup tree. */
-	if (st.cgroup && *st.cgroup && cgroup_join(st.cgroup, getpid()) < 0) {
-		warnx_name(name, "join cgroup %s: %s", st.cgroup, strerror(errno));
+	if ((st.cgroup && *st.cgroup && cgroup_join(st.cgroup, getpid()) < 0) ||
+	    cgroup_v1_join(name, getpid()) < 0) {
+		warnx_name(name, "join the cgroups of %s: %s", name, strerror(errno));
 		state_free(&st);
 		return EXIT_FAIL;
 	}

@@ -46,6 +46,8 @@ struct sv {
 	int cons_master, cons_slave;
 	char cons_path[64];     /* /dev/pts/N of the console on the host */
 	struct hide_list hide;  /* paths covered before pivot_root (hide.c) */
+	struct cg_limits limits;
+	bool has_limits;        /* pid 1 waits for GO while its limits are set */
 	double t0;
 	/* the current pid 1 */
 	pid_t pid;
@@ -319,6 +321,13 @@ static void child_main(struct sv *sv, int sync_fd)
 	 * has no handler, but keeps a blocked one pending, so a stop that
 	 * arrives during boot reaches subhost-init's signalfd. */
 	umask(0);
+	if (sv->has_limits) {
+		/* The supervisor moves us into the v1 groups of our limits
+		 * before we start anything. */
+		char go[4];
+		if (recv(sync_fd, go, sizeof go, 0) != 2 || memcmp(go, "GO", 2))
+			_exit(EXIT_FAIL);
+	}
 	if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {
 		err_sys(&err, errno, "join network namespace %s", cfg->name);
 		child_fail(sync_fd, &err);
@@ -390,6 +399,24 @@ static int start_pid1(struct sv *sv, struct sh_err *err)
 		child_main(sv, sp[1]);
 	}
 	close(sp[1]);
+	if (sv->has_limits) {
+		char notes[1024] = "";
+		int r = cgroup_limits_apply(sv->cfg->name, sv->cgroup, &sv->limits, pid, notes,
+					    sizeof notes, err);
+		if (notes[0])
+			sv_log(sv, "%s", notes);
+		if (r < 0 || send(sp[0], "GO", 2, MSG_NOSIGNAL) != 2) {
+			siginfo_t si;
+			if (r >= 0)
+				r = err_sys(err, errno, "start pid 1");
+			kill(pid, SIGKILL);
+			waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED);
+			close(pidfd);
+			close(sp[0]);
+			return r;
+		}
+		sv_log(sv, "limits applied");
+	}
 	sv->pid = pid;
 	sv->pidfd = pidfd;
 	sv->notify_fd = sp[0];
@@ -565,6 +592,8 @@ static void teardown(struct sv *sv)
 		close(sv->pidfd);
 		sv->pidfd = -1;
 	}
+	if (sv->has_limits)
+		cgroup_v1_remove(sv->cfg->name);
 	if (sv->cgroup) {
 		int r = cgroup_remove(sv->cgroup);
 		if (r < 0)
@@ -608,6 +637,7 @@ void subhost_clean_stale(const char *name)
 		cg = cgroup_path(name);
 	if (cg)
 		cgroup_remove(cg);
+	cgroup_v1_remove(name);
 	net_ns_remove(name, NULL);
 	state_remove(name);
 }
@@ -789,7 +819,14 @@ static int check_supported(const struct sh_config *cfg, struct sh_err *err)
 
 	for (i = 0; i < cfg->nreserved; i++) {
 		/* ADDRESS and GATEWAY are done by net.c */
-		if (!strcmp(cfg->reserved[i].key, "ADDRESS") || !strcmp(cfg->reserved[i].key, "GATEWAY"))
+		static const char *const done[] = {
+			"ADDRESS", "GATEWAY", "MEMORY_MAX", "MEMORY_HIGH", "CPU_MAX",
+			"CPU_WEIGHT", "PIDS_MAX", "IO_WEIGHT",
+		};
+		bool ok = false;
+		for (size_t k = 0; k < sizeof done / sizeof *done; k++)
+			ok = ok || !strcmp(cfg->reserved[i].key, done[k]);
+		if (ok)
 			continue;
 		if (cfg->reserved[i].line > 0)
 			return err_cfg(err, "%s:%d: %s is not supported by this version of subhost",
@@ -818,6 +855,10 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	r = check_supported(cfg, err);
 	if (r < 0)
 		return err->status;
+	r = cgroup_limits_parse(cfg, &sv.limits, err);
+	if (r < 0)
+		return err->status ? err->status : EXIT_USAGE;
+	sv.has_limits = cgroup_limits_any(&sv.limits);
 	if (mkdir_p("/var/lib/subhost", 0700) < 0) {
 		/* only a convenience for `create`; not fatal */
 	}
