@@ -91,6 +91,19 @@ const struct cli_command cli_commands[] = {
 	  "List the subhosts that run: name, state, pid 1, uptime, root, lower layers.\n" },
 	{ "status", cmd_status, "status NAME|CONF [--json]\n",
 	  "Show one subhost in detail; exit 3 when it does not run.\n" },
+	{ "stats", cmd_stats, "stats NAME|CONF|--all [--json] [--interval S]\n",
+	  "Show the accounting of running subhosts: CPU time and use, memory (current and\n"
+	  "peak), processes, disk bytes read and written, OOM kills, cable bytes.\n"
+	  "Exit 3 when NAME does not run.\n"
+	  "  -a, --all         every running subhost\n"
+	  "      --json        a JSON array of objects (null for what is unknown)\n"
+	  "  -i, --interval S  measure CPU use over S seconds (default 1; 0: don't)\n" },
+	{ "top", cmd_top, "top [--interval S] [--sort cpu|mem|pids|name] [--once]\n",
+	  "A live view of every running subhost's accounting, refreshed every S seconds.\n"
+	  "Keys: q quits; c, m, p, n sort by CPU use, memory, processes, name.\n"
+	  "  -i, --interval S  seconds between refreshes (default 2)\n"
+	  "  -s, --sort KEY    initial order: cpu (default), mem, pids or name\n"
+	  "  -1, --once        print one frame as plain text and exit (for scripts)\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };

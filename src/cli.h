@@ -37,6 +37,8 @@ int cmd_stop(int argc, char **argv);
 int cmd_go(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 #endif
