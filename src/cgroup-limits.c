@@ -802,3 +802,38 @@ int cgroup_v1_join(const char *name, pid_t pid)
 	(void)each_v1_mount(join_cb, &j);
 	return j.failed ? -EIO : 0;
 }
+
+/* Hybrid hosts keep memory, pids and CPU accounting in v1 hierarchies
+ * only: give every subhost a group there so `stats` has its figures even
+ * without limits (SPEC 7). */
+static int account_cb(const char *mnt, const char *superopts, void *ctx)
+{
+	struct join_ctx *j = ctx;
+	_cleanup_free_ char *parent = xasprintf("%s/subhost", mnt);
+	_cleanup_free_ char *grp = path_join(parent, j->name);
+	_cleanup_free_ char *procs = path_join(grp, "cgroup.procs");
+	char buf[32];
+
+	if (!in_list(superopts, "memory", ",") && !in_list(superopts, "pids", ",") &&
+	    !in_list(superopts, "cpuacct", ","))
+		return 0;
+	if ((mkdir(parent, 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(grp, 0755) < 0 && errno != EEXIST)) {
+		j->failed++;
+		return 0;
+	}
+	snprintf(buf, sizeof buf, "%d", (int)j->pid);
+	if (write_file(procs, buf) < 0)
+		j->failed++;
+	return 0;
+}
+
+int cgroup_v1_account(const char *name, pid_t pid)
+{
+	struct join_ctx j = { .name = name, .pid = pid };
+
+	if (!name_ok(name))
+		return -EINVAL;
+	(void)each_v1_mount(account_cb, &j);
+	return j.failed ? -EIO : 0;
+}
