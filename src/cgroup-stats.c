@@ -228,6 +228,26 @@ static int read_io_v1(const char *dir, long long *rd, long long *wr)
 	return 0;
 }
 
+/* Sum of VmRSS over the processes of a cgroup2 group, bytes; -1 if none. */
+static long long rss_sum(const char *v2)
+{
+	_cleanup_free_ char *procs = path_join(v2, "cgroup.procs");
+	char buf[65536], *save = NULL;
+	long long sum = -1;
+
+	if (read_file(procs, buf, sizeof buf) < 0)
+		return -1;
+	for (char *p = strtok_r(buf, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		char path[64], st[4096], *line;
+
+		snprintf(path, sizeof path, "/proc/%d/status", atoi(p));
+		if (read_file(path, st, sizeof st) < 0 || !(line = strstr(st, "\nVmRSS:")))
+			continue;
+		sum = (sum < 0 ? 0 : sum) + strtoll(line + 8, NULL, 10) * 1024;
+	}
+	return sum;
+}
+
 int cgroup_stats(const char *name, const char *v2path, struct cg_stats *out)
 {
 	const char *v2 = v2path && *v2path ? v2path : NULL;
@@ -261,6 +281,11 @@ int cgroup_stats(const char *name, const char *v2path, struct cg_stats *out)
 			out->mem_current = v;
 		if (read_num(v1[V1_MEMORY], "memory.max_usage_in_bytes", &v) == 0)
 			out->mem_peak = v;
+	} else if (v2) {
+		/* Hybrid host, no memory limit: a v1 memory group would cost
+		 * ~300 KB of kernel memory per subhost just for this figure, so
+		 * sum the resident memory of its processes instead (no peak). */
+		out->mem_current = rss_sum(v2);
 	}
 
 	/* pids */

@@ -171,7 +171,10 @@ static void test_hybrid_v1_groups(void **state)
 	assert_int_equal(st.oom_kills, 4);
 }
 
-/* Hybrid without v1 groups (no limits): what cgroup2 cannot say is unknown. */
+/* Hybrid without v1 groups (no limits): what cgroup2 cannot say is unknown,
+ * except memory, summed from the processes' VmRSS (the fake group lists
+ * the real pids 1 and 2, so the sum is positive; a v1 memory group per
+ * subhost would cost ~300 KB of kernel memory). */
 static void test_hybrid_no_v1_groups(void **state)
 {
 	static const char *const hier[] = { "cpu", "cpuacct", "memory", "pids", "blkio" };
@@ -187,7 +190,8 @@ static void test_hybrid_no_v1_groups(void **state)
 	put("v1/memory/memory.usage_in_bytes", "123456789\n");     /* the root's */
 	assert_int_equal(cgroup_stats("bare", v2, &st), 0);
 	assert_true(st.cpu_usec == 77);
-	assert_int_equal(st.mem_current, -1);
+	assert_true(st.mem_current > 0);
+	assert_true(st.mem_current != 123456789 && st.mem_current != 1);
 	assert_int_equal(st.mem_peak, -1);
 	assert_int_equal(st.pids, 2);
 	assert_int_equal(st.io_read, -1);
