@@ -73,11 +73,6 @@ bool cgroup_limits_any(const struct cg_limits *l);
 int cgroup_limits_apply(const char *name, const char *v2path, const struct cg_limits *l,
 			pid_t pid, char *notes, size_t notes_size, struct sh_err *err);
 
-/* On a hybrid host: put pid into subhost/NAME of the v1 pids and cpuacct
- * hierarchies (created as needed), for accounting.  Not memory: see
- * cgroup-limits.c. */
-int cgroup_v1_account(const char *name, pid_t pid);
-
 /* Move pid into every v1 group subhost name has (those of its limits), so
  * `subhost go` is held by the same limits as the subhost's own processes. */
 int cgroup_v1_join(const char *name, pid_t pid);

@@ -48,7 +48,6 @@ struct sv {
 	struct hide_list hide;  /* paths covered before pivot_root (hide.c) */
 	struct cg_limits limits;
 	bool has_limits;        /* pid 1 waits for GO while its limits are set */
-	bool v1_account;        /* hybrid host: v1 accounting groups (not for run) */
 	double t0;
 	/* the current pid 1 */
 	pid_t pid;
@@ -322,9 +321,9 @@ static void child_main(struct sv *sv, int sync_fd)
 	 * has no handler, but keeps a blocked one pending, so a stop that
 	 * arrives during boot reaches subhost-init's signalfd. */
 	umask(0);
-	if (sv->has_limits || sv->v1_account) {
+	if (sv->has_limits) {
 		/* The supervisor moves us into the v1 groups of our limits
-		 * (and of the accounting) before we start anything. */
+		 * before we start anything. */
 		char go[4];
 		if (recv(sync_fd, go, sizeof go, 0) != 2 || memcmp(go, "GO", 2))
 			_exit(EXIT_FAIL);
@@ -400,8 +399,6 @@ static int start_pid1(struct sv *sv, struct sh_err *err)
 		child_main(sv, sp[1]);
 	}
 	close(sp[1]);
-	if (sv->v1_account && cgroup_v1_account(sv->cfg->name, pid) < 0)
-		sv_log(sv, "could not place pid 1 in the v1 accounting groups");
 	if (sv->has_limits) {
 		char notes[1024] = "";
 		int r = cgroup_limits_apply(sv->cfg->name, sv->cgroup, &sv->limits, pid, notes,
@@ -419,14 +416,6 @@ static int start_pid1(struct sv *sv, struct sh_err *err)
 			return r;
 		}
 		sv_log(sv, "limits applied");
-	} else if (sv->v1_account && send(sp[0], "GO", 2, MSG_NOSIGNAL) != 2) {
-		siginfo_t si;
-		int r = err_sys(err, errno, "start pid 1");
-		kill(pid, SIGKILL);
-		waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED);
-		close(pidfd);
-		close(sp[0]);
-		return r;
 	}
 	sv->pid = pid;
 	sv->pidfd = pidfd;
@@ -603,7 +592,7 @@ static void teardown(struct sv *sv)
 		close(sv->pidfd);
 		sv->pidfd = -1;
 	}
-	if (sv->has_limits || sv->v1_account)
+	if (sv->has_limits)
 		cgroup_v1_remove(sv->cfg->name);
 	if (sv->cgroup) {
 		int r = cgroup_remove(sv->cgroup);
@@ -870,8 +859,6 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	if (r < 0)
 		return err->status ? err->status : EXIT_USAGE;
 	sv.has_limits = cgroup_limits_any(&sv.limits);
-	/* An ephemeral run is not worth the extra groups on its hot path. */
-	sv.v1_account = !o->run && cgroup2_root() && !strcmp(cgroup2_root(), "/sys/fs/cgroup/unified");
 	if (mkdir_p("/var/lib/subhost", 0700) < 0) {
 		/* only a convenience for `create`; not fatal */
 	}
