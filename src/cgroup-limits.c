@@ -16,6 +16,7 @@
  * v2path the caller passes.
  */
 #include "cgroup.h"
+#include "cgroup-v1.h"
 #include "config.h"
 
 #include <ctype.h>
@@ -264,23 +265,6 @@ static void fmt_value(const struct cg_limits *l, int k, char *buf, size_t size)
 
 /* ---- v1 hierarchies --------------------------------------------------- */
 
-/* mountinfo escapes blanks, tabs, newlines and backslashes as \ooo. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
 static bool in_list(const char *list, const char *word, const char *seps)
 {
 	size_t n = strlen(word);
@@ -293,88 +277,6 @@ static bool in_list(const char *list, const char *word, const char *seps)
 		p += strspn(p, seps);
 	}
 	return false;
-}
-
-static const char *mountinfo_path(void)
-{
-	const char *path = getenv("SUBHOST_MOUNTINFO");
-	return path && *path ? path : "/proc/self/mountinfo";
-}
-
-/* Where to look for a mount point: /sys/fs/cgroup/X moves under
- * $SUBHOST_CGROUP_FS when that is set.  malloc'd. */
-static char *cgfs_map(const char *mnt)
-{
-	static const char def[] = "/sys/fs/cgroup";
-	const char *fs = getenv("SUBHOST_CGROUP_FS");
-	size_t n = sizeof def - 1;
-
-	if (fs && *fs && !strncmp(mnt, def, n) && (mnt[n] == '/' || !mnt[n]))
-		return xasprintf("%s%s", fs, mnt + n);
-	return xstrdup(mnt);
-}
-
-typedef int (*mount_fn)(const char *mnt, const char *superopts, void *ctx);
-
-/* Call fn for every cgroup (v1) mount until it returns nonzero; returns
- * that value, 0, or -errno if mountinfo cannot be read. */
-static int each_v1_mount(mount_fn fn, void *ctx)
-{
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	FILE *fp = fopen(mountinfo_path(), "re");
-	int r = 0;
-
-	if (!fp)
-		return -errno;
-	while (r == 0 && getline(&line, &cap, fp) > 0) {
-		char *f[64], *save = NULL, *t;
-		int n = 0, dash = -1;
-
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-		for (t = strtok_r(line, " \n", &save); t && n < 64; t = strtok_r(NULL, " \n", &save)) {
-			if (dash < 0 && n >= 6 && !strcmp(t, "-"))
-				dash = n;
-			f[n++] = t;
-		}
-		if (dash < 0 || dash + 3 >= n || strcmp(f[dash + 1], "cgroup"))
-			continue;
-		unescape(f[4]);
-		{
-			_cleanup_free_ char *mnt = cgfs_map(f[4]);
-			r = fn(mnt, f[dash + 3], ctx);
-		}
-	}
-	if (r == 0 && ferror(fp))
-		r = -EIO;
-	fclose(fp);
-	return r;
-}
-
-struct find_ctx {
-	const char *ctrl;
-	char *mnt;
-};
-
-static int find_cb(const char *mnt, const char *superopts, void *ctx)
-{
-	struct find_ctx *c = ctx;
-
-	if (!in_list(superopts, c->ctrl, ","))
-		return 0;
-	c->mnt = xstrdup(mnt);
-	return 1;
-}
-
-/* Mount point of the v1 hierarchy holding ctrl (malloc'd in *mnt, NULL if
- * none); 0 or -errno reading mountinfo. */
-static int v1_mount(const char *ctrl, char **mnt)
-{
-	struct find_ctx c = { ctrl, NULL };
-	int r = each_v1_mount(find_cb, &c);
-
-	*mnt = c.mnt;
-	return r < 0 ? r : 0;
 }
 
 /* ---- applying ------------------------------------------------------- */
@@ -613,10 +515,10 @@ static int apply_v1(struct apply *a, const struct ctrl *c)
 	bool created = false;
 	int applied[2], napplied = 0, r;
 
-	r = v1_mount(c->v1, &mnt);
+	r = cgroup_v1_mount(c->v1, &mnt);
 	if (r < 0) {
 		snprintf(why, sizeof why, "no %s controller in cgroup2, and reading %s failed: %s",
-			 c->v2, mountinfo_path(), strerror(-r));
+			 c->v2, cgroup_v1_mountinfo(), strerror(-r));
 		return fail_all(a, c, -r, why);
 	}
 	if (!mnt) {
@@ -768,7 +670,7 @@ void cgroup_v1_remove(const char *name)
 	if (!name_ok(name))
 		return;
 	/* Unreadable mountinfo: nothing we could find to remove. */
-	(void)each_v1_mount(remove_cb, (void *)name);
+	(void)cgroup_v1_each(remove_cb, (void *)name);
 }
 
 struct join_ctx {
@@ -799,6 +701,6 @@ int cgroup_v1_join(const char *name, pid_t pid)
 
 	if (!name_ok(name))
 		return -EINVAL;
-	(void)each_v1_mount(join_cb, &j);
+	(void)cgroup_v1_each(join_cb, &j);
 	return j.failed ? -EIO : 0;
 }

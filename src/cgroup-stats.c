@@ -31,104 +31,25 @@
  * either way, -1 where unknown.
  */
 #include "cgroup.h"
+#include "cgroup-v1.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define CGROUP_FS_DEFAULT "/sys/fs/cgroup"
-
 enum { V1_CPUACCT, V1_MEMORY, V1_PIDS, V1_BLKIO, V1_N };
 static const char *const v1_ctrl[V1_N] = { "cpuacct", "memory", "pids", "blkio" };
-
-/* Undo mountinfo's octal escapes (\040 for a space...) in place. */
-static void unescape_octal(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
-/* Where to look for a mount point: /sys/fs/cgroup/X moves under
- * $SUBHOST_CGROUP_FS when that is set.  malloc'd. */
-static char *cgfs_map(const char *mnt)
-{
-	const char *fs = getenv("SUBHOST_CGROUP_FS");
-	size_t n = strlen(CGROUP_FS_DEFAULT);
-
-	if (fs && *fs && !strncmp(mnt, CGROUP_FS_DEFAULT, n) && (mnt[n] == '/' || !mnt[n]))
-		return xasprintf("%s%s", fs, mnt + n);
-	return xstrdup(mnt);
-}
-
-static bool has_opt(const char *opts, const char *want)
-{
-	size_t n = strlen(want);
-
-	for (const char *p = opts; p && *p;) {
-		const char *c = strchr(p, ',');
-		size_t len = c ? (size_t)(c - p) : strlen(p);
-		if (len == n && !strncmp(p, want, n))
-			return true;
-		p = c ? c + 1 : NULL;
-	}
-	return false;
-}
 
 /* The v1 subhost/NAME group of each controller that has one, else NULL. */
 static void v1_groups(const char *name, char *group[V1_N])
 {
-	const char *mi = getenv("SUBHOST_MOUNTINFO");
-	char *mnt[V1_N] = { NULL };
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	f = fopen(mi && *mi ? mi : "/proc/self/mountinfo", "re");
-	while (f && getline(&line, &cap, f) > 0) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS...] - FSTYPE SOURCE SUPEROPTS */
-		char *save = NULL, *fld[5], *sep, *fstype, *superopts;
-		int k;
-
-		line[strcspn(line, "\n")] = '\0';
-		sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		*sep = '\0';
-		fstype = strtok_r(sep + 3, " ", &save);
-		(void)strtok_r(NULL, " ", &save);          /* source */
-		superopts = strtok_r(NULL, " ", &save);
-		if (!fstype || strcmp(fstype, "cgroup") || !superopts)
-			continue;
-		save = NULL;
-		for (k = 0; k < 5; k++)
-			if (!(fld[k] = strtok_r(k ? NULL : line, " ", &save)))
-				break;
-		if (k < 5)
-			continue;
-		unescape_octal(fld[4]);
-		for (int c = 0; c < V1_N; c++)
-			if (!mnt[c] && has_opt(superopts, v1_ctrl[c]))
-				mnt[c] = xstrdup(fld[4]);
-	}
-	if (f)
-		fclose(f);
-	free(line);
-
 	for (int c = 0; c < V1_N; c++) {
-		_cleanup_free_ char *dir = mnt[c] ? cgfs_map(mnt[c]) : NULL;
+		_cleanup_free_ char *mnt = NULL;
 
-		free(mnt[c]);
-		group[c] = dir ? xasprintf("%s/subhost/%s", dir, name) : NULL;
-		if (group[c] && access(group[c], F_OK) < 0) {
+		group[c] = NULL;
+		if (cgroup_v1_mount(v1_ctrl[c], &mnt) < 0 || !mnt)
+			continue;
+		group[c] = xasprintf("%s/subhost/%s", mnt, name);
+		if (access(group[c], F_OK) < 0) {
 			free(group[c]);
 			group[c] = NULL;
 		}
