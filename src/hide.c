@@ -85,13 +85,16 @@ int hide_list_update(struct hide_list *l, const char *self, pid_t pid, unsigned 
 	return failed;
 }
 
-void hide_list_collect(struct hide_list *l, const char *self, const char *base)
+void hide_list_collect(struct hide_list *l, const char *base,
+		       const struct sh_state *others, size_t nothers)
 {
 	hide_list_free(l);
 	add(l, "/var/lib/subhost");
 	add(l, state_rundir());
 	add(l, base);
-	hide_list_update(l, self, 0, 0);
+	for (size_t i = 0; i < nothers; i++)
+		if (others[i].base && *others[i].base && !listed(l, others[i].base))
+			add(l, others[i].base);
 }
 
 static bool has_host_root_layer(const char *layers)
@@ -105,10 +108,9 @@ static bool has_host_root_layer(const char *layers)
 	return false;
 }
 
-int hide_in_running(const char *self, const char *base)
+int hide_in_running(const char *base, const struct sh_state *others, size_t nothers)
 {
 	struct stat rs, bs;
-	char **names;
 	int failed = 0;
 
 	/* Only a BASE on the root filesystem shows through "/" (overlayfs
@@ -116,18 +118,12 @@ int hide_in_running(const char *self, const char *base)
 	if (stat("/", &rs) < 0 || stat(base, &bs) < 0 || rs.st_dev != bs.st_dev ||
 	    str_startswith(base, "/var/lib/subhost/"))
 		return 0;
-	names = state_names();
-	for (size_t i = 0; names[i]; i++) {
-		struct sh_state st;
+	for (size_t i = 0; i < nothers; i++) {
+		const struct sh_state *st = &others[i];
 
-		if (strcmp(names[i], self) && state_read(names[i], &st) == 0) {
-			if (st.pid > 0 && st.status && !strcmp(st.status, "running") &&
-			    has_host_root_layer(st.lower) && hide_in(st.pid, st.pid_start, base) < 0)
-				failed++;
-			state_free(&st);
-		}
-		free(names[i]);
+		if (st->pid > 0 && st->status && !strcmp(st->status, "running") &&
+		    has_host_root_layer(st->lower) && hide_in(st->pid, st->pid_start, base) < 0)
+			failed++;
 	}
-	free(names);
 	return failed;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "state.h"
 #include "util.h"
 
 struct hide_list {
@@ -21,17 +22,18 @@ struct hide_list {
 
 void hide_list_free(struct hide_list *l);
 
-/* The paths to cover in a subhost named self with BASE base:
- * /var/lib/subhost, the run directory, base, every other subhost's BASE. */
-void hide_list_collect(struct hide_list *l, const char *self, const char *base);
+/* The paths to cover in a subhost with BASE base: /var/lib/subhost, the
+ * run directory, base, and the BASE of every other subhost (others). */
+void hide_list_collect(struct hide_list *l, const char *base,
+		       const struct sh_state *others, size_t nothers);
 
 /* Add other subhosts' BASEs not yet in l (they booted since); with pid > 0,
  * also cover each inside that running subhost (pid 1 and its start time).
  * Returns how many could not be covered. */
 int hide_list_update(struct hide_list *l, const char *self, pid_t pid, unsigned long long start);
 
-/* Cover base inside every other running subhost that has the host root as
- * a layer.  Returns how many could not be covered. */
-int hide_in_running(const char *self, const char *base);
+/* Cover base inside every running subhost of others that has the host
+ * root as a layer.  Returns how many could not be covered. */
+int hide_in_running(const char *base, const struct sh_state *others, size_t nothers);
 
 #endif

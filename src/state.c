@@ -177,6 +177,31 @@ void state_remove(const char *name)
 	rmdir(dir);     /* fails harmlessly if a new boot already re-created files */
 }
 
+struct sh_state *state_read_others(const char *except, size_t *n)
+{
+	char **names = state_names();
+	struct sh_state *v = NULL;
+
+	*n = 0;
+	for (size_t i = 0; names[i]; i++) {
+		if (strcmp(names[i], except)) {
+			v = xrealloc(v, (*n + 1) * sizeof *v);
+			if (state_read(names[i], &v[*n]) == 0)
+				(*n)++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return v;
+}
+
+void state_free_all(struct sh_state *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		state_free(&v[i]);
+	free(v);
+}
+
 char **state_names(void)
 {
 	DIR *d = opendir(state_rundir());

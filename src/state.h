@@ -53,4 +53,9 @@ void state_remove(const char *name);
 /* Names with a state directory; NULL-terminated, malloc'd (free each + array). */
 char **state_names(void);
 
+/* The states of every subhost but except, read in one pass (a boot needs
+ * them three times); *n gets the count.  Free with state_free_all. */
+struct sh_state *state_read_others(const char *except, size_t *n);
+void state_free_all(struct sh_state *v, size_t n);
+
 #endif

@@ -163,39 +163,32 @@ static bool same_content(int fd, const char *buf, size_t len)
 /* The sealed copy another running supervisor holds, if it is exactly our
  * subhost-init: then every subhost runs pid 1 from the same pages (one
  * copy for 500 subhosts, not 500).  Sealed means nobody can change it. */
-static int shared_init_memfd(const char *self, const char *bin, size_t len)
+static int shared_init_memfd(const struct sh_state *others, size_t n, const char *bin,
+			     size_t len)
 {
-	char **names = state_names();
-	int fd = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct sh_state *st = &others[i];
+		char path[64];
+		int fd;
 
-	for (size_t i = 0; names[i]; i++) {
-		struct sh_state st;
-
-		if (fd < 0 && strcmp(names[i], self) && state_read(names[i], &st) == 0) {
-			if (st.init_fd >= 0 && proc_alive(st.supervisor_pid, st.supervisor_start)) {
-				char path[64];
-				snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)st.supervisor_pid,
-					 st.init_fd);
-				fd = open(path, O_RDONLY | O_CLOEXEC);
-				if (fd >= 0 && ((fcntl(fd, F_GET_SEALS) & SEALS) != SEALS ||
-						!same_content(fd, bin, len) ||
-						!proc_alive(st.supervisor_pid, st.supervisor_start))) {
-					close(fd);
-					fd = -1;
-				}
-			}
-			state_free(&st);
-		}
-		free(names[i]);
+		if (st->init_fd < 0 || !proc_alive(st->supervisor_pid, st->supervisor_start))
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)st->supervisor_pid, st->init_fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if ((fcntl(fd, F_GET_SEALS) & SEALS) == SEALS && same_content(fd, bin, len) &&
+		    proc_alive(st->supervisor_pid, st->supervisor_start))
+			return fd;
+		close(fd);
 	}
-	free(names);
-	return fd;
+	return -1;
 }
 
 /* A sealed in-memory copy of subhost-init: pid 1 runs from it, so nothing
  * is written into the subhost's layers and /proc/1/exe can't reach (and
  * overwrite) a host binary (cf. CVE-2019-5736). */
-static int init_memfd(const char *name, struct sh_err *err)
+static int init_memfd(const struct sh_state *others, size_t nothers, struct sh_err *err)
 {
 	_cleanup_free_ char *path = init_binary_path();
 	_cleanup_free_ char *bin = NULL;
@@ -217,7 +210,7 @@ static int init_memfd(const char *name, struct sh_err *err)
 			return err_sys(err, n < 0 ? errno : EIO, "read %s", path);
 		off += (size_t)n;
 	}
-	mfd = shared_init_memfd(name, bin, off);
+	mfd = shared_init_memfd(others, nothers, bin, off);
 	if (mfd >= 0)
 		return TAKE_FD(mfd);
 	mfd = memfd_create("subhost-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -686,6 +679,8 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	int sigfd, r, status = 0, quick = 0;
 	double last_boot;
 	_cleanup_free_ char *lower = layers_str(&cfg->lower);
+	struct sh_state *others = NULL;
+	size_t nothers = 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -752,7 +747,10 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	}
 	sv->st.cgroup = sv->cgroup;
 	sv_log(sv, "cgroup %s", sv->cgroup ? sv->cgroup : "(none: no cgroup2 on this host)");
-	sv->init_fd = init_memfd(cfg->name, err);
+	/* One pass over the other subhosts' states serves the shared pid 1
+	 * copy and both directions of hiding upper layers. */
+	others = state_read_others(cfg->name, &nothers);
+	sv->init_fd = init_memfd(others, nothers, err);
 	if (sv->init_fd < 0) {
 		r = sv->init_fd;
 		goto fail;
@@ -763,7 +761,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		if (r < 0)
 			goto fail;
 	}
-	if (hide_in_running(cfg->name, cfg->base))
+	if (hide_in_running(cfg->base, others, nothers))
 		sv_log(sv, "could not cover %s inside every running subhost", cfg->base);
 
 	for (;;) {
@@ -771,7 +769,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 
 		last_boot = now_ms();
 		if (cfg->lower_has_host_root)
-			hide_list_collect(&sv->hide, cfg->name, cfg->base);
+			hide_list_collect(&sv->hide, cfg->base, others, nothers);
 		r = start_pid1(sv, err);
 		if (r < 0)
 			goto fail;
@@ -799,12 +797,17 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		}
 		sv->st.boots++;
 		sv->st.status = "booting";
+		/* Subhosts may have come and gone since: hide what is there now. */
+		state_free_all(others, nothers);
+		others = state_read_others(cfg->name, &nothers);
 		sv_log(sv, "reboot requested from inside: booting again");
 	}
 	teardown(sv);
 	close(sigfd);
+	state_free_all(others, nothers);
 	return sv->o->run ? status : EXIT_OK;
 fail:
+	state_free_all(others, nothers);
 	teardown(sv);
 	if (sigfd >= 0)
 		close(sigfd);
