@@ -104,6 +104,18 @@ const struct cli_command cli_commands[] = {
 	  "  -i, --interval S  seconds between refreshes (default 2)\n"
 	  "  -s, --sort KEY    initial order: cpu (default), mem, pids or name\n"
 	  "  -1, --once        print one frame as plain text and exit (for scripts)\n" },
+	{ "create", cmd_create, "create NAME [--base @OTHER|DIR] [--dir DIR]\n",
+	  "Make a new subhost: its conf in the conf directory (/etc/subhost) and its BASE\n"
+	  "(mode 0700) with root, work and live.  START=none: it idles until told more.\n"
+	  "  -b, --base @OTHER  stand on subhost OTHER (its UPPER over its own layers)\n"
+	  "  -b, --base DIR     stand on directory DIR (default: the host's root, /)\n"
+	  "  -d, --dir DIR      BASE directory (default /var/lib/subhost/NAME)\n" },
+	{ "destroy", cmd_destroy, "destroy NAME|CONF [--yes]\n",
+	  "Remove a stopped subhost: its conf, its log, and UPPER, WORK and LIVE when they\n"
+	  "lie inside BASE (all of BASE when `create` made it).  Refused while it runs\n"
+	  "(exit 4) or while another subhost stands on it.  Without --yes it only lists\n"
+	  "what it would remove (exit 2).\n"
+	  "  -y, --yes  really remove\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };
