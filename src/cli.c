@@ -104,6 +104,15 @@ const struct cli_command cli_commands[] = {
 	  "  -i, --interval S  seconds between refreshes (default 2)\n"
 	  "  -s, --sort KEY    initial order: cpu (default), mem, pids or name\n"
 	  "  -1, --once        print one frame as plain text and exit (for scripts)\n" },
+	{ "autostart", cmd_autostart, "autostart start|stop|status [--list FILE] [--jobs N] [--timeout S]\n",
+	  "Act on the autostart list (/etc/subhosts.conf, overlay-boot's format): start\n"
+	  "boots the listed subhosts that do not run, N at a time; stop stops them in\n"
+	  "reverse order; status shows each entry (exit 3 if one does not run).  An entry\n"
+	  "that fails is reported by its line and does not stop the others; exit 1 if any\n"
+	  "failed.\n"
+	  "  -l, --list FILE    the list (default $SUBHOST_LIST or /etc/subhosts.conf)\n"
+	  "  -j, --jobs N       boots at once (default $SUBHOST_JOBS or 4)\n"
+	  "  -t, --timeout S    passed to each boot and stop\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -39,6 +39,7 @@ int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_autostart(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 #endif
