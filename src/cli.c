@@ -130,6 +130,10 @@ void cli_usage_all(FILE *f)
 
 int cmd_help(int argc, char **argv)
 {
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		cli_usage(stdout, "help");
+		return 0;
+	}
 	if (argc > 1) {
 		for (const struct cli_command *c = cli_commands; c->name; c++) {
 			if (!strcmp(c->name, argv[1])) {
