@@ -155,7 +155,9 @@ deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/subhost-$(VERSION)
 	tar -c --exclude='./build*' --exclude=./.git --exclude='./debian/subhost' \
 		--exclude='./debian/.debhelper' --exclude='./debian/tmp' . | tar -x -C $(DEB_DIR)/subhost-$(VERSION)
-	cd $(DEB_DIR)/subhost-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@# the copy builds with its own defaults, not this make's variables
+	cd $(DEB_DIR)/subhost-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -us -uc -b
 	@ls $(DEB_DIR)/*.deb
 
 demo: deps
