@@ -51,6 +51,8 @@ LIB_SRCS   := $(filter-out src/main.c $(INIT_SRCS),$(wildcard src/*.c))
 LIB_OBJS   := $(LIB_SRCS:src/%.c=$(BUILDDIR)/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
+# overlay-boot's program names (src/main.c maps each to a command): make
+# install links each to subhost, its man page and its completion.
 ALIASES    := overlay-boot overlay-stop overlay-go
 
 all: $(BUILDDIR)/subhost $(BUILDDIR)/subhost-init
