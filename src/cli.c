@@ -116,6 +116,15 @@ const struct cli_command cli_commands[] = {
 	  "(exit 4) or while another subhost stands on it.  Without --yes it only lists\n"
 	  "what it would remove (exit 2).\n"
 	  "  -y, --yes  really remove\n" },
+	{ "autostart", cmd_autostart, "autostart start|stop|status [--list FILE] [--jobs N] [--timeout S]\n",
+	  "Act on the autostart list (/etc/subhosts.conf, overlay-boot's format): start\n"
+	  "boots the listed subhosts that do not run, N at a time; stop stops them in\n"
+	  "reverse order; status shows each entry (exit 3 if one does not run).  An entry\n"
+	  "that fails is reported by its line and does not stop the others; exit 1 if any\n"
+	  "failed.\n"
+	  "  -l, --list FILE    the list (default $SUBHOST_LIST or /etc/subhosts.conf)\n"
+	  "  -j, --jobs N       boots at once (default $SUBHOST_JOBS or 4)\n"
+	  "  -t, --timeout S    passed to each boot and stop\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -133,6 +142,10 @@ void cli_usage_all(FILE *f)
 
 int cmd_help(int argc, char **argv)
 {
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		cli_usage(stdout, "help");
+		return 0;
+	}
 	if (argc > 1) {
 		for (const struct cli_command *c = cli_commands; c->name; c++) {
 			if (!strcmp(c->name, argv[1])) {

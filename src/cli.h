@@ -41,6 +41,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
+int cmd_autostart(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 #endif
