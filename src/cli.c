@@ -118,7 +118,8 @@ const struct cli_command cli_commands[] = {
 	  "Exit 3 when it does not run.\n"
 	  "  -r, --ro  read-only (also HOSTDIR:SUBDIR:ro)\n" },
 	{ "unshare", cmd_unshare, "unshare NAME SUBDIR\n",
-	  "Take away a share made by \"subhost share\" from the running subhost.\n" },
+	  "Take away a share made by \"subhost share\" from the running subhost; SUBDIR is\n"
+	  "resolved inside it as for share.  Exit 3 when it does not run.\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };
