@@ -662,14 +662,15 @@ static bool clean_dir(struct walk *w, int ufd, const int *act, size_t nact)
 	}
 	if (errno) {
 		report_errno(w, "read directory", -errno);
-		n = SIZE_MAX;
-	}
-	closedir(d);
-	if (n == SIZE_MAX) {
+		closedir(d);
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
 		free(names);
 		return false;
 	}
-	qsort(names, n, sizeof *names, name_cmp);  /* a stable order for the report */
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);  /* a stable order for the report */
 	left = n;
 	for (size_t i = 0; i < n; i++) {
 		if (!push(w, names[i])) {

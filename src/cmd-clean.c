@@ -87,6 +87,21 @@ static char *running_user_of(const char *self, const char *upper)
 	return found;
 }
 
+/* Someone holds NAME's lock: its supervisor (it runs), or another clean. */
+static int busy(const char *name)
+{
+	struct sh_state st;
+
+	if (state_read(name, &st) == 0) {
+		state_free(&st);
+		warnx_name(name, "is running: stop it before cleaning its UPPER");
+	} else {
+		warnx_name(name, "is locked by another subhost command (a clean, or a boot "
+			   "just starting): try again");
+	}
+	return EXIT_RUNNING;
+}
+
 static int run_clean(struct sh_config *cfg, struct out *o)
 {
 	const char **layers = NULL;
@@ -110,10 +125,8 @@ static int run_clean(struct sh_config *cfg, struct out *o)
 	}
 	/* The subhost's own lock: while we hold it, it cannot boot. */
 	lock = state_lock(cfg->name, &stale, &err);
-	if (lock == -EBUSY) {
-		warnx_name(cfg->name, "is running: stop it before cleaning its UPPER");
-		return EXIT_RUNNING;
-	}
+	if (lock == -EBUSY)
+		return busy(cfg->name);
 	if (lock < 0) {
 		report_err(cfg->name, &err);
 		return EXIT_FAIL;
@@ -123,12 +136,11 @@ static int run_clean(struct sh_config *cfg, struct out *o)
 		subhost_clean_stale(cfg->name);
 		close(lock);
 		lock = state_lock(cfg->name, NULL, &err);
+		if (lock == -EBUSY)
+			return busy(cfg->name);
 		if (lock < 0) {
-			if (lock == -EBUSY)
-				warnx_name(cfg->name, "is running: stop it before cleaning its UPPER");
-			else
-				report_err(cfg->name, &err);
-			return lock == -EBUSY ? EXIT_RUNNING : EXIT_FAIL;
+			report_err(cfg->name, &err);
+			return EXIT_FAIL;
 		}
 	}
 	user = running_user_of(cfg->name, cfg->upper);
