@@ -53,7 +53,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
 # overlay-boot's program names (src/main.c maps each to a command): make
 # install links each to subhost, its man page and its completion.
-ALIASES    := overlay-boot overlay-stop overlay-go
+ALIASES    := overlay-boot overlay-stop overlay-go overlay-clean-root overlay-share
 
 all: $(BUILDDIR)/subhost $(BUILDDIR)/subhost-init
 

@@ -125,6 +125,22 @@ const struct cli_command cli_commands[] = {
 	  "  -l, --list FILE    the list (default $SUBHOST_LIST or /etc/subhosts.conf)\n"
 	  "  -j, --jobs N       boots at once (default $SUBHOST_JOBS or 4)\n"
 	  "  -t, --timeout S    passed to each boot and stop\n" },
+	{ "clean", cmd_clean, "clean NAME|CONF [--dry-run] [--verbose]\n",
+	  "Remove from the stopped subhost's UPPER every file and symlink identical (type,\n"
+	  "mode, owner, content or target, extended attributes) to what its lower layers\n"
+	  "show at that path, and directories left empty that the layers also have.\n"
+	  "Whiteouts and opaque directories stay.  Exit 4 while it runs.\n"
+	  "  -n, --dry-run  list what would be removed (\"would remove PATH\"), remove nothing\n"
+	  "  -v, --verbose  list each removed path, and each kept file with the reason\n" },
+	{ "share", cmd_share, "share NAME HOSTDIR[:SUBDIR] [--ro]\n",
+	  "Bind HOSTDIR (a directory or file) into the running subhost at SUBDIR (default:\n"
+	  "the same path), at once, nosuid and nodev.  SUBDIR is resolved inside the\n"
+	  "subhost's root (its symlinks cannot lead out) and created if missing.\n"
+	  "Exit 3 when it does not run.\n"
+	  "  -r, --ro  read-only (also HOSTDIR:SUBDIR:ro)\n" },
+	{ "unshare", cmd_unshare, "unshare NAME SUBDIR\n",
+	  "Take away a share made by \"subhost share\" from the running subhost; SUBDIR is\n"
+	  "resolved inside it as for share.  Exit 3 when it does not run.\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -42,6 +42,9 @@ int cmd_top(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_autostart(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_share(int argc, char **argv);
+int cmd_unshare(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 #endif

@@ -46,6 +46,15 @@ ok $? "B boots while C stands on it"
 "$SUBHOST" stop "$b"; "$SUBHOST" stop "$c"
 no_residue "$b"; no_residue "$c"
 
+# clean compares C's UPPER with the chain: B's copy is the one that shows.
+cp -p "$BDIR/root/etc/b-only" "$CDIR/root/etc/b-only"
+cp -p "$ADIR/root/etc/a-only" "$CDIR/root/etc/a-only"
+echo A > "$CDIR/root/etc/level-a"; cp -p "$ADIR/root/etc/level" "$CDIR/root/etc/level"
+out=$("$SUBHOST" clean --dry-run "$c" 2>&1)
+ok $? "clean --dry-run of C on its chain" || diag "$out"
+is "$(echo "$out" | sed -n 's/^would remove //p' | grep -v '/$' | sort | tr '\n' ' ')" "/etc/a-only /etc/b-only " \
+	"it would remove exactly the copies identical to what the chain shows (not A's level, hidden by B's)"
+
 # ---- a chain standing on the host root ------------------------------------
 # Every UPPER on the root filesystem lies inside "/": overlayfs alone
 # would refuse the stack (ELOOP).
