@@ -14,7 +14,7 @@ DESTDIR    ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libnl-route-3.0 libnl-3.0 libcap libseccomp
+PKGS       := libnl-route-3.0 libnl-3.0 libcap libseccomp blkid
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
               -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wimplicit-fallthrough
 CFLAGS     ?= -O2 -g

@@ -52,9 +52,9 @@ static const struct keydef keydefs[] = {
 	{ "SHARE", KF_REPEAT, NOF },
 	{ "LOG", 0, NOF },
 	{ "HOSTNAME", 0, NOF },
-	{ "DISKS", KF_LIST | KF_RESERVED, NOF },
+	{ "DISKS", KF_LIST, NOF },
 	{ "ADDRESS", KF_LIST | KF_REPEAT | KF_RESERVED, NOF },
-	{ "IMAGE", KF_RESERVED, NOF },
+	{ "IMAGE", 0, NOF },
 	{ "GATEWAY", KF_RESERVED, STRF(gateway) },
 	{ "MEMORY_MAX", KF_RESERVED, STRF(memory_max) },
 	{ "MEMORY_HIGH", KF_RESERVED, STRF(memory_high) },
@@ -575,9 +575,15 @@ void config_free(struct sh_config *cfg)
 	}
 	free(cfg->shares);
 	free(cfg->log);
-	sh_list_free(&cfg->disks);
+	for (i = 0; i < cfg->ndisks; i++) {
+		free(cfg->disks[i].dev);
+		free(cfg->disks[i].image);
+		free(cfg->disks[i].node);
+	}
+	free(cfg->disks);
 	sh_list_free(&cfg->address);
 	free(cfg->image);
+	free(cfg->image_mnt);
 	free(cfg->gateway);
 	free(cfg->memory_max);
 	free(cfg->memory_high);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include "devfs.h"
 #include "mount.h"
+#include "net.h"
 #include "overlay.h"
 #include "spawn.h"
 
@@ -145,6 +146,19 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	 * host mounts later should appear in the subhost. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_sys(err, errno, "make the mount tree private");
+	/* IMAGE and the root disk: UPPER may be on them, and PREMOUNT gets it */
+	if (p->disks) {
+		r = disks_mount(cfg, p->disks, err);
+		if (r < 0)
+			return r;
+	}
+	/* overlay-boot's PREMOUNT wrote it; in here UPPER is what the
+	 * subhost will see, also when it lies on an image. */
+	if (p->interfaces) {
+		r = net_write_interfaces(cfg, err);
+		if (r < 0)
+			return r;
+	}
 	if (cfg->premount) {
 		r = rootfs_run_hook(cfg, "PREMOUNT", cfg->premount, cfg->upper, err);
 		if (r < 0)
@@ -157,6 +171,8 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	if (rootfd < 0)
 		return err_sys(err, errno, "open %s", cfg->live);
 	r = devfs_setup(rootfd, p->console, err);
+	if (r == 0 && p->disks)
+		r = disks_nodes(rootfd, p->disks, err);
 	if (r < 0)
 		return r;
 	r = mount_sys(rootfd, err);
