@@ -46,7 +46,7 @@ LIB_SRCS   := $(filter-out src/main.c $(INIT_SRCS),$(wildcard src/*.c))
 LIB_OBJS   := $(LIB_SRCS:src/%.c=$(BUILDDIR)/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
-ALIASES    := overlay-boot overlay-stop overlay-go
+ALIASES    := overlay-boot overlay-stop overlay-go overlay-diskfile
 
 all: $(BUILDDIR)/subhost $(BUILDDIR)/subhost-init
 

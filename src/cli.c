@@ -9,10 +9,16 @@ static void print_warning(void *ctx, const char *msg)
 	fprintf(stderr, "%s: warning: %s\n", prog_name, msg);
 }
 
+const char *cli_cmd;
+
 int cli_load_config(const char *arg, struct sh_config *cfg)
 {
 	_cleanup_free_ char *path = config_path_for(arg);
-	struct sh_config_opts opts = { .warn = print_warning };
+	bool boot = cli_cmd && (!strcmp(cli_cmd, "boot") || !strcmp(cli_cmd, "run"));
+	_cleanup_free_ char *action = !cli_cmd || boot ? xstrdup("overlay-boot") :
+				      !strcmp(cli_cmd, "clean") ? xstrdup("overlay-clean-root") :
+				      xasprintf("overlay-%s", cli_cmd);
+	struct sh_config_opts opts = { .warn = print_warning, .action = action, .stage_mounts = boot };
 	struct sh_err err = { 0 };
 
 	if (config_load(path, &opts, cfg, &err) < 0) {
@@ -104,6 +110,11 @@ const struct cli_command cli_commands[] = {
 	  "  -i, --interval S  seconds between refreshes (default 2)\n"
 	  "  -s, --sort KEY    initial order: cpu (default), mem, pids or name\n"
 	  "  -1, --once        print one frame as plain text and exit (for scripts)\n" },
+	{ "diskfile", cmd_diskfile, "diskfile PATH [DISKFILE [INDEX]]\n",
+	  "overlay-diskfile, for a conf's !command values (LOWER=!overlay-diskfile mnt/ disk.img 2):\n"
+	  "when a boot reads the conf (ACTION=overlay-boot), mount the filesystem of partition\n"
+	  "INDEX of DISKFILE (of the whole file without INDEX) on PATH's directory, read-only\n"
+	  "for LOWER, in the subhost's mount namespace only; print PATH.\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };

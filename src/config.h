@@ -78,6 +78,10 @@ struct sh_config {
 	char *image;            /* IMAGE (absolute), mounted on BASE/mnt at boot; NULL if unset */
 	char *image_mnt;        /* BASE/mnt when IMAGE is set */
 	int image_line;
+	/* A mount namespace (fd > 2; 0: none) in which the `!command`s of a
+	 * boot ran: mounts they made (overlay-diskfile) live there, never on
+	 * the host, and the subhost's own namespace starts as a copy of it. */
+	int mntns_fd;
 
 	/* Keys that later issues implement.  They are parsed and kept verbatim
 	 * (after `!command` evaluation) so the code that implements them has
@@ -100,6 +104,7 @@ struct sh_config_opts {
 	const char *action;     /* ACTION for !commands; default "overlay-boot" */
 	bool no_commands;       /* don't run !commands (keys with one are an error) */
 	bool no_fs_checks;      /* skip existence checks of directories (unit tests of pure syntax) */
+	bool stage_mounts;      /* run !commands in a mount namespace of their own, kept in cfg->mntns_fd */
 };
 
 /* Parse, evaluate and validate the file at path into cfg (zeroed by the

@@ -2,6 +2,7 @@
 #include "rootfs.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -142,6 +143,10 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	size_t i;
 	int r;
 
+	/* Mounts the conf's !commands made (overlay-diskfile) are in the
+	 * namespace they ran in: start from a copy of that one. */
+	if (cfg->mntns_fd > 2 && (setns(cfg->mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
+		return err_sys(err, errno, "enter the mounts of the configuration's commands");
 	/* Nothing we mount may propagate back to the host, and nothing the
 	 * host mounts later should appear in the subhost. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)

@@ -911,7 +911,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		return err_sys(err, errno, "fork the supervisor"), EXIT_FAIL;
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int keep[3] = { sv.lock_fd, pfd[1], sv.log_fd };
+		int keep[4] = { sv.lock_fd, pfd[1], sv.log_fd, cfg->mntns_fd > 2 ? cfg->mntns_fd : -1 };
 
 		close(pfd[0]);
 		sv.report_fd = pfd[1];
@@ -922,7 +922,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		/* Nothing of the caller's stays open for the subhost's lifetime
 		 * (a $(subhost boot) would hang on its pipe, a make jobserver
 		 * would lose tokens). */
-		close_fds_except(keep, 3);
+		close_fds_except(keep, 4);
 		if (chdir("/") < 0)
 			_exit(EXIT_FAIL);
 		prctl(PR_SET_NAME, "subhost-sv");

@@ -529,8 +529,8 @@ static void test_command_env(void **state)
 	config_free(&cfg);
 
 	f->opts.action = "overlay-stop";
-	load_ok(f, "t.conf", "BASE=.\nGATEWAY=!echo $ACTION\n", &cfg);
-	assert_string_equal(cfg.gateway, "overlay-stop");
+	load_ok(f, "t.conf", "BASE=.\nGATEWAY=!echo $ACTION $SUBHOST_KEY\n", &cfg);
+	assert_string_equal(cfg.gateway, "overlay-stop GATEWAY");
 	config_free(&cfg);
 	unsetenv("SUBHOST_TEST_OURS");
 }
