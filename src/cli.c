@@ -11,14 +11,18 @@ static void print_warning(void *ctx, const char *msg)
 
 const char *cli_cmd;
 
-int cli_load_config(const char *arg, struct sh_config *cfg)
+/* name_only: the caller wants NAME, for a subhost that may run; its
+ * directories need not exist on the host (UPPER on overlay-diskfile's
+ * mount, say, which only the subhost has). */
+static int load_config(const char *arg, struct sh_config *cfg, bool name_only)
 {
 	_cleanup_free_ char *path = config_path_for(arg);
 	bool boot = cli_cmd && (!strcmp(cli_cmd, "boot") || !strcmp(cli_cmd, "run"));
 	_cleanup_free_ char *action = !cli_cmd || boot ? xstrdup("overlay-boot") :
 				      !strcmp(cli_cmd, "clean") ? xstrdup("overlay-clean-root") :
 				      xasprintf("overlay-%s", cli_cmd);
-	struct sh_config_opts opts = { .warn = print_warning, .action = action, .stage_mounts = boot };
+	struct sh_config_opts opts = { .warn = print_warning, .action = action, .stage_mounts = boot,
+				       .no_fs_checks = name_only };
 	struct sh_err err = { 0 };
 
 	if (config_load(path, &opts, cfg, &err) < 0) {
@@ -26,6 +30,11 @@ int cli_load_config(const char *arg, struct sh_config *cfg)
 		return err.status ? err.status : EXIT_USAGE;
 	}
 	return 0;
+}
+
+int cli_load_config(const char *arg, struct sh_config *cfg)
+{
+	return load_config(arg, cfg, false);
 }
 
 char *cli_name(const char *arg, int *status)
@@ -43,7 +52,7 @@ char *cli_name(const char *arg, int *status)
 		}
 		return xstrdup(arg);
 	}
-	*status = cli_load_config(arg, &cfg);
+	*status = load_config(arg, &cfg, true);
 	if (*status)
 		return NULL;
 	name = xstrdup(cfg.name);
