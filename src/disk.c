@@ -194,7 +194,9 @@ int disk_attach(const struct disk_part *p, bool ro, char dev[32], struct sh_err 
 			return err_msg(err, EXIT_FAIL, EBUSY, "%s is in use: another subhost (or an "
 				       "overlay-diskfile mount) has it %s", what,
 				       ro ? "read-write" : "open");
-		return err_sys(err, errno, "lock %s", what);
+		/* a filesystem without locks (some FUSE ones): go on unguarded */
+		if (errno != ENOLCK && errno != EOPNOTSUPP && errno != EINVAL)
+			return err_sys(err, errno, "lock %s", what);
 	}
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
