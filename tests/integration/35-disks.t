@@ -173,6 +173,11 @@ mkimage "$DIR/disk.img" gpt
 truncate -s 16M "$DIR/data.img" && mkfs.ext4 -q "$DIR/data.img"
 truncate -s 16M "$DIR/$n.img" && mkfs.ext4 -q "$DIR/$n.img"
 "$SUBHOST" boot "$CONF" </dev/null; ok $? "boot with DISKS and IMAGE" || diag "$(tail -5 "$DIR/log")"
+# a reboot from inside (telinit 6 on /run/initctl) keeps the same disks
+( "$SUBHOST" go "$n" -- sh -c "{ printf '\\151\\031\\011\\003\\001\\000\\000\\000'; printf '6\\000\\000\\000\\000\\000\\000\\000'; head -c 368 /dev/zero; } | dd of=/run/initctl bs=384 count=1 iflag=fullblock status=none" </dev/null ) 2>/dev/null
+wait_for 100 sh -c "[ \"\$(sed -n 's/^boots=//p' /run/subhost/$n/state)\" = 2 ] && grep -q '^status=running' /run/subhost/$n/state"
+ok $? "reboot from inside"
+check "after the reboot /dev/vdb is there" -- in_sh "$n" 'test -b /dev/vdb'
 in_sh "$n" 'mkdir -p /mnt/d && mount /dev/vdb /mnt/d'; ok $? "a data disk mounted inside"
 kill_sv "$n" 3
 
