@@ -41,8 +41,8 @@ int disk_find(const char *image, int partno, struct disk_part *p, struct sh_err 
 int disk_attach(const struct disk_part *p, bool ro, char dev[32], struct sh_err *err);
 
 /* Mount the filesystem of p, attached as dev, on path (resolved in the
- * caller's mount namespace): nosuid and nodev unless attrs says otherwise
- * (attrs are MOUNT_ATTR_* flags), read-only when ro. */
+ * caller's mount namespace) with the MOUNT_ATTR_* flags attrs; read-only
+ * (the filesystem and the mount) when ro. */
 int disk_mount(const struct disk_part *p, const char *dev, bool ro, unsigned attrs,
 	       const char *path, struct sh_err *err);
 
