@@ -17,6 +17,7 @@ struct rootfs_plan {
 	const char *console;    /* host path of the pty to show as /dev/console, or NULL */
 	char **hide;            /* host paths to cover when a lower layer is the host root */
 	size_t nhide;
+	bool own_cgroup;        /* the child has a cgroup (and cgroup namespace) of its own */
 };
 
 /* Everything before pivot_root.  Runs in the boot child. */

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <linux/sched.h>
 #include "cgroup.h"
+#include "distro.h"
 #include "hardening.h"
 #include "hide.h"
 #include "net.h"
@@ -249,7 +250,7 @@ static char **init_argv(struct sv *sv)
 	size_t n = 0, i, cap = 16 + cfg->start.n + cfg->init_argv.n;
 	char **argv, **extra = NULL;
 	const char *mode = "services";
-	static char grace[16];
+	static char grace[16], runlevel[2];
 
 	if (sv->o->run) {
 		mode = "run";
@@ -272,6 +273,11 @@ static char **init_argv(struct sv *sv)
 	argv[n++] = grace;
 	if (sv->o->run)
 		argv[n++] = "--quiet";
+	if (!sv->o->run && cfg->init_mode == INIT_SYSV && cfg->runlevel != '2') {
+		runlevel[0] = cfg->runlevel;
+		argv[n++] = "--runlevel";
+		argv[n++] = runlevel;
+	}
 	argv[n++] = "--";
 	if (extra) {
 		for (i = 0; extra[i]; i++)
@@ -295,6 +301,7 @@ static void child_main(struct sv *sv, int sync_fd)
 	const struct sh_config *cfg = sv->cfg;
 	struct rootfs_plan plan = {
 		.cfg = cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL, .hide = sv->hide.v, .nhide = sv->hide.n,
+		.own_cgroup = sv->cgroup_fd >= 0,
 	};
 	struct sh_err err = { 0 };
 	char term[64] = "TERM=linux";
@@ -530,11 +537,19 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 			if (read(sigfd, &si, sizeof si) == sizeof si &&
 			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
 			     si.ssi_signo == SIGQUIT)) {
-				/* pid 1 powers off in order; a second request kills.
-				 * Signal first: the bookkeeping can wait. */
-				kill(sv->pid, term_sent ? SIGKILL : SIGTERM);
+				/* pid 1 powers off in order, asked the way its init
+				 * understands; a second request kills.  Signal first:
+				 * the bookkeeping can wait. */
+				char how[160] = "SIGKILL";
+				int r = 0;
+
+				if (term_sent)
+					kill(sv->pid, SIGKILL);
+				else
+					r = distro_stop_request(sv->cfg, sv->pid, how, sizeof how);
 				term_sent = true;
-				sv_log(sv, "signal %d: powering off", (int)si.ssi_signo);
+				sv_log(sv, "signal %d: powering off: %s%s%s", (int)si.ssi_signo, how,
+				       r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
 				sv->st.status = "stopping";
 				state_write(&sv->st);
 			}
