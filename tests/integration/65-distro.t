@@ -178,14 +178,18 @@ is "$(cat "$DIR/root/var/log/rc0-mark" 2>/dev/null)" "rc0 ran" "... whose script
 no_residue "$n"
 no_v1_residue
 
-# RUNLEVEL and telinit
-n=$(uniq_name rl3); mk "$n" "LOWER=$SYSV_TREE" "INIT=sysv" "RUNLEVEL= 3"
-"$SUBHOST" boot "$CONF" </dev/null; ok $? "boot $n with RUNLEVEL=3"
+# RUNLEVEL, telinit, STOP_SIGNAL
+n=$(uniq_name bad); mk "$n" "LOWER=$SYSV_TREE" "INIT=sysv" "STOP_SIGNAL=KILL"
+out=$("$SUBHOST" boot "$CONF" </dev/null 2>&1); is "$?" 2 "STOP_SIGNAL=KILL: a configuration error"
+like "$out" "$n.conf:[0-9]+: STOP_SIGNAL=KILL is invalid" "... naming the file and line"
+n=$(uniq_name rl3); mk "$n" "LOWER=$SYSV_TREE" "INIT=sysv" "RUNLEVEL= 3" "STOP_SIGNAL = initctl"
+"$SUBHOST" boot "$CONF" </dev/null; ok $? "boot $n with RUNLEVEL=3, STOP_SIGNAL=initctl"
 is "$(inq "$n" runlevel)" "N 3" "runlevel inside says N 3"
 inq "$n" 'telinit 5' >/dev/null
 wait_for 50 sh -c "[ \"\$(\"$SUBHOST\" go $n -- runlevel </dev/null)\" = '3 5' ]"
 ok $? "telinit 5 inside: runlevel says 3 5" || diag "$(inq "$n" runlevel)"
 "$SUBHOST" stop --timeout 20 "$n" </dev/null; ok $? "subhost stop $n"
+like "$(cat "$DIR/log")" 'powering off: runlevel 0 request on /run/initctl' "... asked through /run/initctl (STOP_SIGNAL)"
 like "$(cat "$DIR/log")" 'running /etc/init.d/rc 0' "... ran rc 0"
 no_residue "$n"
 
@@ -265,6 +269,16 @@ t=$(( $(date +%s) - t0 ))
 [ "$t" -lt 30 ]; ok $? "... shut down cleanly within its timeout (${t} s)"
 like "$(cat "$DIR/log")" 'powering off: SIGRTMIN\+4 \(pid 1 runs systemd\)' "... asked with SIGRTMIN+4"
 like "$(cat "$DIR/log")" 'Reached target.*System Power Off' "... and systemd went through poweroff.target"
+no_residue "$n"
+no_v1_residue
+
+# the supervisor killed: pid 1 goes with it, the next command cleans up
+"$SUBHOST" boot "$CONF" </dev/null; ok $? "boot $n once more"
+like "$(sd_ready "$n")" '^(running|degraded)$' "running"
+pid=$(st_get "$n" pid)
+kill -KILL "$(st_get "$n" supervisor_pid)"
+wait_for 100 dead "$pid"; ok $? "SIGKILL of its supervisor takes systemd down"
+"$SUBHOST" stop "$n" </dev/null 2>/dev/null; is "$?" 3 "stop afterwards: not running (and cleans up)"
 no_residue "$n"
 no_v1_residue
 
