@@ -5,11 +5,12 @@
 # /sbin/init, and with systemd; administered from inside (runlevel,
 # reboot, poweroff, systemctl, journalctl) and stopped from the host.
 #
-# Trees: one tarball per package list under $SUBHOST_TEST_CACHE
-# (/var/cache/subhost-test), named after a hash of the suite, the package
-# list and the APT sources used; made when missing or older than 7 days,
-# reused otherwise (also by later runs), and extracted into the test
-# directory (~2 s) for every run.  Delete the directory to force a rebuild.
+# Trees: tools/debian-tree.sh keeps one tarball per package list under
+# $SUBHOST_TEST_CACHE (/var/cache/subhost-test), named after a hash of the
+# suite, the package list and the APT sources used; made when missing or
+# older than 7 days (~20-30 s each), reused otherwise (also by later runs),
+# and extracted into the test directory (~2 s) for every run.  Delete the
+# directory to force a rebuild.
 #
 # Boot identity: /proc/sys/kernel/random/boot_id is the host's, so
 # subhost covers it with a new random id at every boot of the subhost;
@@ -26,70 +27,13 @@ if ! needs "mmdebstrap (tools/install-deps.sh)" -- command -v mmdebstrap; then
 	done_testing; exit
 fi
 
-# The host's "deb" sources of $SUITE (and -updates, -security): what
-# bootstrap.c passes to mmdebstrap, so the tree comes from where this
-# machine gets its packages.
-host_sources() {
-	python3 - "$1" <<'PY'
-import glob, os, re, sys
-suite = sys.argv[1]
-def ok(s): return s == suite or s.startswith(suite + "-") or s.startswith(suite + "/")
-out = []
-files = ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.list") +
-                                           glob.glob("/etc/apt/sources.list.d/*.sources"))
-for f in files:
-    if not os.path.exists(f): continue
-    text = open(f).read()
-    if f.endswith(".sources"):
-        for para in re.split(r"\n\s*\n", text):
-            fields, last = {}, None
-            for line in para.splitlines():
-                if line.startswith("#"): continue
-                if line[:1] in (" ", "\t") and last: fields[last] += "\n" + line.strip(); continue
-                if ":" in line:
-                    k, v = line.split(":", 1); last = k.strip().lower(); fields[last] = v.strip()
-            if fields.get("enabled", "yes").lower() != "yes" or "deb" not in fields.get("types", "").split():
-                continue
-            sb = fields.get("signed-by", "")
-            opt = "[signed-by=%s] " % sb if sb.startswith("/") and "\n" not in sb else ""
-            comps = " ".join(fields.get("components", "main").split())
-            for u in fields.get("uris", "").split():
-                for s in fields.get("suites", "").split():
-                    if ok(s): out.append("deb %s%s %s %s" % (opt, u, s, comps))
-    else:
-        for line in text.splitlines():
-            w = line.split("#")[0].split()
-            if len(w) < 3 or w[0] != "deb": continue
-            if w[1].startswith("["):
-                i = next((k for k, x in enumerate(w) if x.endswith("]")), None)
-                if i is None: continue
-                w = [w[0]] + w[i + 1:]
-            if len(w) >= 3 and ok(w[2]): out.append(" ".join(w))
-print("\n".join(out))
-PY
-}
-
-# tree DIR PKGS: the tree of PKGS extracted into DIR, built into the cache first if needed.
+# tree DIR PKGS: the cached tree of PKGS (tools/debian-tree.sh) extracted into DIR.
 tree() {
-	local dir=$1 pkgs=$2 srcs key tar t0
-	srcs=$(host_sources "$SUITE")
-	[ -n "$srcs" ] || { diag "no APT source for $SUITE on this machine"; return 1; }
-	key=$(printf '%s\n%s\n%s\n' "$SUITE" "$pkgs" "$srcs" | sha256sum | cut -c1-16)
-	tar=$CACHE/$SUITE-$key.tar
-	mkdir -p "$CACHE" || return 1
-	if [ -z "$(find "$tar" -mtime -7 2>/dev/null)" ]; then
-		local -a mirrors=()
-		while IFS= read -r l; do mirrors+=("$l"); done <<<"$srcs"
-		t0=$(date +%s)
-		# (the host's name would rename the subhost at boot: bootstrap.c removes it too)
-		mmdebstrap --quiet --variant=minbase --include="$pkgs" \
-			--customize-hook='rm -f "$1/etc/hostname"' \
-			"$SUITE" "$tar.tmp.tar" "${mirrors[@]}" </dev/null >"$T_ROOT/mmdebstrap.log" 2>&1 &&
-			mv "$tar.tmp.tar" "$tar" ||
-			{ diag "mmdebstrap $pkgs failed:" "$(tail -20 "$T_ROOT/mmdebstrap.log")"; rm -f "$tar.tmp.tar"; return 1; }
-		diag "built $tar ($pkgs) in $(( $(date +%s) - t0 )) s"
-	fi
-	mkdir -p "$dir" && tar -C "$dir" -xf "$tar"
+	local out
+	out=$(SUBHOST_TREE_CACHE=$CACHE "$(dirname "$0")/../../tools/debian-tree.sh" "$SUITE" "$2" "$1" 2>&1) ||
+		{ diag "$out"; return 1; }
+	case $out in *built*) diag "$(echo "$out" | grep built)" ;; esac
+	return 0
 }
 
 # Directories in the host's v1 hierarchies (systemd without a cgroup2 of
