@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include "init-initctl.h"
 #include "mount.h"
@@ -193,6 +195,54 @@ int distro_boot_id(struct sh_err *err)
 	return r;
 }
 
+/* ---- readiness ------------------------------------------------------------ */
+
+int distro_notify_socket(struct sh_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+
+	if (mkdir("/run/host", 0755) < 0 && errno != EEXIST)
+		return err_sys(err, errno, "mkdir /run/host");
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return err_sys(err, errno, "notify socket");
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", DISTRO_NOTIFY_PATH);
+	unlink(DISTRO_NOTIFY_PATH);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+		return err_sys(err, errno, "bind %s", DISTRO_NOTIFY_PATH);
+	/* root's pid 1 only: nothing else inside has a say in readiness */
+	if (chmod(DISTRO_NOTIFY_PATH, 0600) < 0)
+		return err_sys(err, errno, "chmod %s", DISTRO_NOTIFY_PATH);
+	return TAKE_FD(fd);
+}
+
+bool distro_notify_ready(const char *msg)
+{
+	for (const char *l = msg; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (str_startswith(l, "READY=1") && (l[7] == '\n' || l[7] == '\0'))
+			return true;
+	return false;
+}
+
+bool distro_exe_base(pid_t pid, char *base, size_t size)
+{
+	char link[64], exe[4096];
+	const char *b;
+	ssize_t n;
+
+	snprintf(link, sizeof link, "/proc/%d/exe", (int)pid);
+	n = readlink(link, exe, sizeof exe - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if (n > 10 && !strcmp(exe + n - 10, " (deleted)"))
+		exe[n - 10] = '\0';
+	b = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+	snprintf(base, size, "%s", b);
+	return true;
+}
+
 /* ---- power off ------------------------------------------------------------ */
 
 int distro_stop_method(const struct sh_config *cfg, const char *exe_base)
@@ -247,19 +297,10 @@ static int initctl_poweroff(pid_t pid)
 
 int distro_stop_request(const struct sh_config *cfg, pid_t pid, char *what, size_t whatlen)
 {
-	char link[64], exe[4096];
-	const char *base = NULL;
-	ssize_t n;
+	char exe[256];
+	const char *base = distro_exe_base(pid, exe, sizeof exe) ? exe : NULL;
 	int how, r;
 
-	snprintf(link, sizeof link, "/proc/%d/exe", (int)pid);
-	n = readlink(link, exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if (n > 10 && !strcmp(exe + n - 10, " (deleted)"))
-			exe[n - 10] = '\0';
-		base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
-	}
 	how = distro_stop_method(cfg, base);
 	if (how == SH_STOP_INITCTL) {
 		r = initctl_poweroff(pid);

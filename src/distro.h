@@ -35,6 +35,24 @@ int distro_boot_id(struct sh_err *err);
 /* True if s is a machine id: 32 lowercase hex digits, an optional newline. */
 bool distro_machine_id_valid(const char *s);
 
+/* ---- readiness of systemd (sd_notify) ----------------------------------
+ * A container manager may give pid 1 NOTIFY_SOCKET; systemd sends
+ * "READY=1" there when its startup has finished (as under nspawn).  So
+ * `subhost boot` of a systemd subhost returns when systemctl works inside,
+ * not when systemd was merely started. */
+#define DISTRO_NOTIFY_PATH "/run/host/notify"
+
+/* In the boot child after pivot_root, with /run our tmpfs: a datagram
+ * socket bound at DISTRO_NOTIFY_PATH (O_CLOEXEC fd), or -errno. */
+int distro_notify_socket(struct sh_err *err);
+
+/* Does a notify datagram say READY=1 (one of its lines)? */
+bool distro_notify_ready(const char *msg);
+
+/* The last path component of what pid runs (/proc/PID/exe) into base;
+ * false if it can't be read. */
+bool distro_exe_base(pid_t pid, char *base, size_t size);
+
 /* How pid 1 of cfg is asked to power off: a signal number, or
  * SH_STOP_INITCTL.  STOP_SIGNAL wins; otherwise by INIT and, for
  * INIT=/program, by what pid 1 runs (exe_base, the last component of
