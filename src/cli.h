@@ -39,6 +39,12 @@ int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_autostart(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_share(int argc, char **argv);
+int cmd_unshare(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 #endif

@@ -156,10 +156,7 @@ static char *path_key(struct ctx *c, const char *key, const char *def, int *line
 	return path_resolve(c->cfg->base, v ? v : def);
 }
 
-/* True if dir lies inside (or is) anc on the same filesystem: overlayfs
- * walks up from each layer to its mount's root and refuses (ELOOP,
- * "Too many levels of symbolic links") a layer below another layer. */
-static bool nested_in(const char *dir, const char *anc)
+bool config_layer_nested(const char *dir, const char *anc)
 {
 	struct stat a, b;
 	size_t n = strlen(anc);
@@ -169,20 +166,26 @@ static bool nested_in(const char *dir, const char *anc)
 	return stat(dir, &a) == 0 && stat(anc, &b) == 0 && a.st_dev == b.st_dev;
 }
 
-static int check_nested_layers(struct ctx *c, int line, const char *v)
+/* Nested layers are fine (overlay.c presents the outer one through a view
+ * of its own); a layer listed twice is a mistake. */
+int config_check_layers(const char *where, const char *v, const struct sh_list *l,
+			struct sh_err *err)
 {
-	const struct sh_list *l = &c->cfg->lower;
-
-	if (c->opts->no_fs_checks)
-		return 0;
 	for (size_t i = 0; i < l->n; i++) {
-		for (size_t j = 0; j < l->n; j++) {
-			if (i != j && l->v[i][0] == '/' && l->v[j][0] == '/' &&
-			    nested_in(l->v[i], l->v[j]))
-				return err_cfg(c->err, "%s: LOWER=%s: layer %s lies inside layer %s on the "
-					       "same filesystem: expected layers that are not nested "
-					       "(overlayfs cannot stack them)",
-					       cfg_where(c, line), v, l->v[i], l->v[j]);
+		struct stat a, b;
+
+		if (l->v[i][0] != '/' || stat(l->v[i], &a) < 0)
+			continue;
+		for (size_t j = i + 1; j < l->n; j++) {
+			char also[PATH_MAX + 16] = "";
+
+			if (l->v[j][0] != '/' || stat(l->v[j], &b) < 0 || a.st_dev != b.st_dev ||
+			    a.st_ino != b.st_ino)
+				continue;
+			if (strcmp(l->v[i], l->v[j]))
+				snprintf(also, sizeof also, " (also as %s)", l->v[j]);
+			return err_cfg(err, "%s: LOWER=%s: layer %s is listed twice%s: "
+				       "expected each directory once", where, v, l->v[i], also);
 		}
 	}
 	return 0;
@@ -195,6 +198,8 @@ static int load_lower(struct ctx *c)
 	const char *v = val_get(c, "LOWER", &line);
 	_cleanup_free_ char *copy = xstrdup(v ? v : "/");
 	char *p = copy, *layer;
+
+	cfg->lower_line = line;
 
 	do {
 		layer = p;
@@ -220,9 +225,11 @@ static int load_lower(struct ctx *c)
 		if (!strcmp(cfg->lower.v[cfg->lower.n - 1], "/"))
 			cfg->lower_has_host_root = true;
 	} while (p);
-	r = check_nested_layers(c, line, v);
-	if (r < 0)
-		return r;
+	if (!c->opts->no_fs_checks) {
+		r = config_check_layers(cfg_where(c, line), v, &cfg->lower, c->err);
+		if (r < 0)
+			return r;
+	}
 	cfg->bind_root = cfg->lower.n == 1 && !strcmp(cfg->lower.v[0], cfg->upper);
 	return 0;
 }

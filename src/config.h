@@ -53,6 +53,7 @@ struct sh_config {
 	char *upper;            /* UPPER, absolute, default BASE/root */
 	char *work;             /* WORK, absolute, default BASE/work */
 	struct sh_list lower;   /* LOWER layers, topmost first: absolute dirs or "@OTHER" */
+	int lower_line;         /* line of LOWER (0: the default "/") */
 	bool lower_has_host_root; /* one of the layers is "/" */
 	bool bind_root;         /* UPPER = LOWER: bind-mount UPPER on LIVE, no overlay */
 	struct sh_cable *cables; /* CABLES, or BRIDGES when CABLES is unset */
@@ -100,6 +101,14 @@ struct sh_config_opts {
 int config_load(const char *path, const struct sh_config_opts *opts,
 		struct sh_config *cfg, struct sh_err *err);
 void config_free(struct sh_config *cfg);
+
+/* True if dir lies inside (or is) anc on the same filesystem: overlayfs
+ * refuses (ELOOP) to stack such layers as they are (see overlay.c). */
+bool config_layer_nested(const char *dir, const char *anc);
+/* Refuse a layer listed twice in l (the LOWER value v, at where =
+ * "FILE:LINE"), which overlayfs cannot stack either. */
+int config_check_layers(const char *where, const char *v, const struct sh_list *l,
+			struct sh_err *err);
 
 /* Validate a subhost name (also used by commands taking NAME).  Returns 0
  * or -EINVAL with err filled ("name ... : expected 1-15 characters of

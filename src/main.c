@@ -9,6 +9,8 @@ static const struct { const char *alias, *cmd; } aliases[] = {
 	{ "overlay-boot", "boot" },
 	{ "overlay-stop", "stop" },
 	{ "overlay-go", "go" },
+	{ "overlay-clean-root", "clean" },
+	{ "overlay-share", "share" },   /* DIR NAME: cmd_share knows the order */
 };
 
 static int dispatch(const char *cmd, int argc, char **argv)

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <linux/sched.h>
+#include "bases.h"
 #include "cgroup.h"
 #include "distro.h"
 #include "hardening.h"
@@ -951,11 +952,6 @@ static int check_supported(const struct sh_config *cfg, struct sh_err *err)
 			return err_cfg(err, "%s:%d: %s is not supported by this version of subhost",
 				       cfg->path, cfg->reserved[i].line, cfg->reserved[i].key);
 	}
-	for (i = 0; i < cfg->lower.n; i++) {
-		if (cfg->lower.v[i][0] == '@')
-			return err_cfg(err, "%s: LOWER=%s: layered bases (@NAME) are not supported "
-				       "by this version of subhost", cfg->path, cfg->lower.v[i]);
-	}
 	return 0;
 }
 
@@ -974,6 +970,9 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	r = check_supported(cfg, err);
 	if (r < 0)
 		return err->status;
+	r = bases_resolve(cfg, err);
+	if (r < 0)
+		return err->status ? err->status : EXIT_USAGE;
 	r = cgroup_limits_parse(cfg, &sv.limits, err);
 	if (r < 0)
 		return err->status ? err->status : EXIT_USAGE;
