@@ -157,11 +157,10 @@ int cgroup_remove(const char *path)
 			return 0;
 		if (errno != EBUSY)
 			return -errno;
-		/* Members left once pid 1 is gone are `subhost go` processes
-		 * (they joined the cgroup but not the pid namespace): their
-		 * command died with the namespace and they are about to report
-		 * it and restore their terminal.  Give them a moment before
-		 * killing. */
+		/* Members left once pid 1 is gone are dying with its pid
+		 * namespace (`subhost go` commands among them; their relays
+		 * on the host are not members and report the end).  Give
+		 * them a moment before killing. */
 		if (i >= 200 && i % 100 == 0)
 			cgroup_kill(path);
 		nanosleep(&ts, NULL);
