@@ -253,8 +253,9 @@ pa=$(st_get "$a" pid); pc=$(st_get "$c" pid)
 st_is "$a" pid "$pa" && st_is "$c" pid "$pc"; ok $? "the others keep their pid 1"
 check "$a still answers, cron still up" -- quiet inq "$a" 'pidof cron'
 check "$c still answers" -- quiet inq "$c" true
-ending "$a" poweroff
-wait_for 150 gone "$a"; ok $? "poweroff inside $a ends it alone"
+ending "$a" halt
+wait_for 150 gone "$a"; ok $? "halt inside $a ends it alone"
+like "$(cat "$A_DIR/log")" 'initctl runlevel request: (power off|halt) requested' "... through /run/initctl (sysvinit's halt: shutdown -h)"
 check "$c still answers" -- quiet inq "$c" true
 "$SUBHOST" stop "$c" </dev/null; ok $? "stop $c"
 for x in "$a" "$b" "$c"; do no_residue "$x"; done
