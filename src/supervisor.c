@@ -477,7 +477,7 @@ static bool pid1_becomes_systemd(struct sv *sv)
  * subhost-init (READY, FAIL). */
 static void handle_notify(struct sv *sv)
 {
-	char buf[1200], cbuf[CMSG_SPACE(sizeof(int))];
+	char buf[1200] = "", cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 			     .msg_controllen = sizeof cbuf };
