@@ -19,7 +19,7 @@ DESTDIR    ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libnl-route-3.0 libnl-3.0 libcap libseccomp
+PKGS       := libnl-route-3.0 libnl-3.0 libcap libseccomp blkid
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
               -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wimplicit-fallthrough
 CFLAGS     ?= -O2 -g
@@ -53,7 +53,8 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
 # overlay-boot's program names (src/main.c maps each to a command): make
 # install links each to subhost, its man page and its completion.
-ALIASES    := overlay-boot overlay-stop overlay-go overlay-clean-root overlay-share
+ALIASES    := overlay-boot overlay-stop overlay-go overlay-clean-root overlay-share \
+              overlay-diskfile
 
 all: $(BUILDDIR)/subhost $(BUILDDIR)/subhost-init
 

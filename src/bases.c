@@ -85,7 +85,7 @@ static int expand_base(struct walk *w, const char *name, struct sh_err *err)
 	if (r < 0)
 		return err_cfg(err, "%s: LOWER=%s: base %s cannot be read: %s", w->where, w->value,
 			       name, berr.msg);
-	if (b.disks.n || b.image)
+	if (b.ndisks || b.image)
 		r = err_cfg(err, "%s: LOWER=%s: base %s (%s) keeps its root in a disk image "
 			    "(%s): expected a base whose layers are host directories",
 			    w->where, w->value, name, path, b.image ? "IMAGE" : "DISKS");

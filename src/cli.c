@@ -9,10 +9,20 @@ static void print_warning(void *ctx, const char *msg)
 	fprintf(stderr, "%s: warning: %s\n", prog_name, msg);
 }
 
-int cli_load_config(const char *arg, struct sh_config *cfg)
+const char *cli_cmd;
+
+/* name_only: the caller wants NAME, for a subhost that may run; its
+ * directories need not exist on the host (UPPER on overlay-diskfile's
+ * mount, say, which only the subhost has). */
+static int load_config(const char *arg, struct sh_config *cfg, bool name_only)
 {
 	_cleanup_free_ char *path = config_path_for(arg);
-	struct sh_config_opts opts = { .warn = print_warning };
+	bool boot = cli_cmd && (!strcmp(cli_cmd, "boot") || !strcmp(cli_cmd, "run"));
+	_cleanup_free_ char *action = !cli_cmd || boot ? xstrdup("overlay-boot") :
+				      !strcmp(cli_cmd, "clean") ? xstrdup("overlay-clean-root") :
+				      xasprintf("overlay-%s", cli_cmd);
+	struct sh_config_opts opts = { .warn = print_warning, .action = action, .stage_mounts = boot,
+				       .no_fs_checks = name_only };
 	struct sh_err err = { 0 };
 
 	if (config_load(path, &opts, cfg, &err) < 0) {
@@ -20,6 +30,11 @@ int cli_load_config(const char *arg, struct sh_config *cfg)
 		return err.status ? err.status : EXIT_USAGE;
 	}
 	return 0;
+}
+
+int cli_load_config(const char *arg, struct sh_config *cfg)
+{
+	return load_config(arg, cfg, false);
 }
 
 char *cli_name(const char *arg, int *status)
@@ -37,7 +52,7 @@ char *cli_name(const char *arg, int *status)
 		}
 		return xstrdup(arg);
 	}
-	*status = cli_load_config(arg, &cfg);
+	*status = load_config(arg, &cfg, true);
 	if (*status)
 		return NULL;
 	name = xstrdup(cfg.name);
@@ -142,6 +157,11 @@ const struct cli_command cli_commands[] = {
 	{ "unshare", cmd_unshare, "unshare NAME SUBDIR\n",
 	  "Take away a share made by \"subhost share\" from the running subhost; SUBDIR is\n"
 	  "resolved inside it as for share.  Exit 3 when it does not run.\n" },
+	{ "diskfile", cmd_diskfile, "diskfile PATH [DISKFILE [INDEX]]\n",
+	  "overlay-diskfile, for a conf's !command values (LOWER=!overlay-diskfile mnt/ disk.img 2):\n"
+	  "when a boot reads the conf (ACTION=overlay-boot), mount the filesystem of partition\n"
+	  "INDEX of DISKFILE (of the whole file without INDEX) on PATH's directory, read-only\n"
+	  "for LOWER, in the subhost's mount namespace only; print PATH.\n" },
 	{ "help", cmd_help, "help [COMMAND]\n", "Show help for subhost or one command.\n" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -2,6 +2,7 @@
 #include "rootfs.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -11,6 +12,7 @@
 #include "devfs.h"
 #include "distro.h"
 #include "mount.h"
+#include "net.h"
 #include "overlay.h"
 #include "spawn.h"
 
@@ -142,10 +144,27 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	size_t i;
 	int r;
 
+	/* Mounts the conf's !commands made (overlay-diskfile) are in the
+	 * namespace they ran in: start from a copy of that one. */
+	if (cfg->mntns_fd > 2 && (setns(cfg->mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
+		return err_sys(err, errno, "enter the mounts of the configuration's commands");
 	/* Nothing we mount may propagate back to the host, and nothing the
 	 * host mounts later should appear in the subhost. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_sys(err, errno, "make the mount tree private");
+	/* IMAGE and the root disk: UPPER may be on them, and PREMOUNT gets it */
+	if (p->disks) {
+		r = disks_mount(cfg, p->disks, err);
+		if (r < 0)
+			return r;
+	}
+	/* overlay-boot's PREMOUNT wrote it; in here UPPER is what the
+	 * subhost will see, also when it lies on an image. */
+	if (p->interfaces) {
+		r = net_write_interfaces(cfg, err);
+		if (r < 0)
+			return r;
+	}
 	if (cfg->premount) {
 		r = rootfs_run_hook(cfg, "PREMOUNT", cfg->premount, cfg->upper, err);
 		if (r < 0)
@@ -158,6 +177,8 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	if (rootfd < 0)
 		return err_sys(err, errno, "open %s", cfg->live);
 	r = devfs_setup(rootfd, p->console, err);
+	if (r == 0 && p->disks)
+		r = disks_nodes(rootfd, p->disks, err);
 	if (r < 0)
 		return r;
 	r = mount_sys(rootfd, err);

@@ -11,12 +11,15 @@
 #define SUBHOST_ROOTFS_H
 
 #include "config.h"
+#include "disk.h"
 
 struct rootfs_plan {
 	const struct sh_config *cfg;
 	const char *console;    /* host path of the pty to show as /dev/console, or NULL */
 	char **hide;            /* host paths to cover when a lower layer is the host root */
 	size_t nhide;
+	const struct disk_set *disks; /* DISKS and IMAGE, attached by the supervisor */
+	bool interfaces;        /* write UPPER/etc/network/interfaces when missing */
 	bool own_cgroup;        /* the child has a cgroup (and cgroup namespace) of its own */
 };
 

@@ -23,6 +23,7 @@
 #include "bases.h"
 #include "cgroup.h"
 #include "distro.h"
+#include "disk.h"
 #include "hardening.h"
 #include "hide.h"
 #include "net.h"
@@ -48,6 +49,7 @@ struct sv {
 	int cons_master, cons_slave;
 	char cons_path[64];     /* /dev/pts/N of the console on the host */
 	struct hide_list hide;  /* paths covered before pivot_root (hide.c) */
+	struct disk_set *disks; /* DISKS and IMAGE: their loops, held until teardown */
 	struct cg_limits limits;
 	bool has_limits;        /* pid 1 waits for GO while its limits are set */
 	double t0;
@@ -304,6 +306,7 @@ static void child_main(struct sv *sv, int sync_fd)
 	const struct sh_config *cfg = sv->cfg;
 	struct rootfs_plan plan = {
 		.cfg = cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL, .hide = sv->hide.v, .nhide = sv->hide.n,
+		.disks = sv->disks, .interfaces = !sv->o->run,
 		.own_cgroup = sv->cgroup_fd >= 0,
 	};
 	struct sh_err err = { 0 };
@@ -702,6 +705,8 @@ static void teardown(struct sv *sv)
 	if (sv->sd_fd >= 0)
 		close(sv->sd_fd);
 	sv->sd_fd = -1;
+	/* pid 1 is gone: the loops detach as soon as its mounts are gone too */
+	disks_release(sv->disks);
 	if (sv->has_limits)
 		cgroup_v1_remove(sv->cfg->name);
 	if (sv->cgroup) {
@@ -795,7 +800,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	sigset_t mask;
 	int sigfd, r, status = 0, quick = 0;
 	double last_boot;
-	_cleanup_free_ char *lower = layers_str(&cfg->lower);
+	_cleanup_free_ char *lower = cfg->ndisks ? disks_root_str(cfg) : layers_str(&cfg->lower);
 	struct sh_state *others = NULL;
 	size_t nothers = 0;
 
@@ -852,11 +857,6 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		goto fail;
 	if (cfg->ncables)
 		sv_log(sv, "%zu cable(s)", cfg->ncables);
-	if (!sv->o->run && cfg->address.n == 0) {
-		r = net_write_interfaces(cfg, err);
-		if (r < 0)
-			goto fail;
-	}
 	sv->cgroup_fd = cgroup_create(cfg->name, &sv->cgroup, err);
 	if (sv->cgroup_fd < 0 && sv->cgroup_fd != -ENOENT) {
 		r = sv->cgroup_fd;
@@ -864,6 +864,11 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	}
 	sv->st.cgroup = sv->cgroup;
 	sv_log(sv, "cgroup %s", sv->cgroup ? sv->cgroup : "(none: no cgroup2 on this host)");
+	r = disks_attach(sv->disks, err);
+	if (r < 0)
+		goto fail;
+	for (size_t i = 0; i < sv->disks->n; i++)
+		sv_log(sv, "%s on %s", sv->disks->v[i].part.image, sv->disks->v[i].dev);
 	/* One pass over the other subhosts' states serves the shared pid 1
 	 * copy and both directions of hiding upper layers. */
 	others = state_read_others(cfg->name, &nothers);
@@ -957,10 +962,12 @@ static int check_supported(const struct sh_config *cfg, struct sh_err *err)
 
 int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err *err)
 {
+	_cleanup_disks_ struct disk_set disks = { NULL, 0 };
 	struct sv sv = {
 		.cfg = cfg, .o = o, .lock_fd = -1, .report_fd = -1, .log_fd = -1,
 		.netns_fd = -1, .cgroup_fd = -1, .init_fd = -1, .cons_master = -1,
 		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1, .sd_fd = -1,
+		.disks = &disks,
 	};
 	bool stale = false;
 	int r, pfd[2];
@@ -977,6 +984,9 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	if (r < 0)
 		return err->status ? err->status : EXIT_USAGE;
 	sv.has_limits = cgroup_limits_any(&sv.limits);
+	r = disks_plan(cfg, &disks, err);
+	if (r < 0)
+		return err->status ? err->status : EXIT_USAGE;
 	if (mkdir_p("/var/lib/subhost", 0700) < 0) {
 		/* only a convenience for `create`; not fatal */
 	}
@@ -1017,7 +1027,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		return err_sys(err, errno, "fork the supervisor"), EXIT_FAIL;
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int keep[3] = { sv.lock_fd, pfd[1], sv.log_fd };
+		int keep[4] = { sv.lock_fd, pfd[1], sv.log_fd, cfg->mntns_fd > 2 ? cfg->mntns_fd : -1 };
 
 		close(pfd[0]);
 		sv.report_fd = pfd[1];
@@ -1028,7 +1038,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		/* Nothing of the caller's stays open for the subhost's lifetime
 		 * (a $(subhost boot) would hang on its pipe, a make jobserver
 		 * would lose tokens). */
-		close_fds_except(keep, 3);
+		close_fds_except(keep, 4);
 		if (chdir("/") < 0)
 			_exit(EXIT_FAIL);
 		prctl(PR_SET_NAME, "subhost-sv");

@@ -86,7 +86,8 @@ like "$out" "LOWER=@no$m: no subhost no$m .*expected .*/no$m.conf" "and the mess
 no_residue "$m"
 
 d=$(uniq_name bd) e=$(uniq_name be)
-base "$d" "DISKS=( vda:1:/nonexistent.img )"
+truncate -s 8M "$T_ROOT/disk.img" && mkfs.ext4 -q "$T_ROOT/disk.img"
+base "$d" "DISKS=( vda:0:$T_ROOT/disk.img )"
 base "$e" "LOWER=@$d"
 out=$("$SUBHOST" boot "$e" </dev/null 2>&1); st=$?
 is "$st" 2 "a base whose root is a disk image cannot be stacked: exit 2"
