@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "devfs.h"
+#include "distro.h"
 #include "mount.h"
 #include "net.h"
 #include "overlay.h"
@@ -191,6 +192,11 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	r = bind_adjtime(rootfd, err);
 	if (r < 0)
 		return r;
+	/* cgroup2, /tmp, machine-id for a real init (before SHAREs: one into
+	 * /tmp lands on its tmpfs). */
+	r = distro_prepare(rootfd, cfg, p->own_cgroup, err);
+	if (r < 0)
+		return r;
 	if (cfg->lower_has_host_root) {
 		/* The host root is a lower layer: cover every upper layer it
 		 * would show, ours included (SPEC 6.4). */
@@ -297,5 +303,5 @@ int rootfs_proc(struct sh_err *err)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return distro_boot_id(err);
 }

@@ -20,6 +20,7 @@ struct rootfs_plan {
 	size_t nhide;
 	const struct disk_set *disks; /* DISKS and IMAGE, attached by the supervisor */
 	bool interfaces;        /* write UPPER/etc/network/interfaces when missing */
+	bool own_cgroup;        /* the child has a cgroup (and cgroup namespace) of its own */
 };
 
 /* Everything before pivot_root.  Runs in the boot child. */
