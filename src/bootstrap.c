@@ -359,7 +359,7 @@ int bootstrap_argv(const char *tool, const char *dir, const struct bootstrap_opt
 		return r;
 	if (!mm && !o->mirror &&
 	    primary_mirror(mirrors, o->suite, &uri, &comps, &keyring) < 0)
-		return err_msg(err, EXIT_FAIL, ENOENT, "no APT source for suite %s among the "
+		return err_msg(err, EXIT_USAGE, ENOENT, "no APT source for suite %s among the "
 			       "host's: give a mirror", o->suite);
 	list_push(argv, xstrdup(tool));
 	list_push(argv, xasprintf("--variant=%s", variant));
@@ -476,7 +476,7 @@ int bootstrap_tree(const char *dir, const struct bootstrap_opts *o, struct sh_er
 			goto out;
 		}
 		if (r == 0) {
-			r = err_msg(err, EXIT_FAIL, ENOENT, "no APT source for suite %s in %s: "
+			r = err_msg(err, EXIT_USAGE, ENOENT, "no APT source for suite %s in %s: "
 				    "expected an entry for %s (or %s-updates, %s-security) there, "
 				    "or give a mirror", o->suite, apt, o->suite, o->suite, o->suite);
 			goto out;

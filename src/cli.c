@@ -120,12 +120,19 @@ const struct cli_command cli_commands[] = {
 	  "  -i, --interval S  seconds between refreshes (default 2)\n"
 	  "  -s, --sort KEY    initial order: cpu (default), mem, pids or name\n"
 	  "  -1, --once        print one frame as plain text and exit (for scripts)\n" },
-	{ "create", cmd_create, "create NAME [--base @OTHER|DIR] [--dir DIR]\n",
+	{ "create", cmd_create, "create NAME [--base @OTHER|DIR | --debootstrap SUITE [--variant V]\n"
+	  "                [--include PKGS] [--init systemd|sysv|none]] [--dir DIR]\n",
 	  "Make a new subhost: its conf in the conf directory (/etc/subhost) and its BASE\n"
 	  "(mode 0700) with root, work and live.  START=none: it idles until told more.\n"
-	  "  -b, --base @OTHER  stand on subhost OTHER (its UPPER over its own layers)\n"
-	  "  -b, --base DIR     stand on directory DIR (default: the host's root, /)\n"
-	  "  -d, --dir DIR      BASE directory (default /var/lib/subhost/NAME)\n" },
+	  "  -b, --base @OTHER      stand on subhost OTHER (its UPPER over its own layers)\n"
+	  "  -b, --base DIR         stand on directory DIR (default: the host's root, /)\n"
+	  "  -d, --dir DIR          BASE directory (default /var/lib/subhost/NAME)\n"
+	  "      --debootstrap SUITE  stand on a new Debian tree BASE/tree made by mmdebstrap\n"
+	  "                         (or debootstrap) from the host's APT sources\n"
+	  "      --variant V        its variant (default minbase)\n"
+	  "      --include PKGS     more packages (comma-separated)\n"
+	  "      --init INIT        systemd (default: INIT=/sbin/init), sysv (sysvinit-core,\n"
+	  "                         INIT=sysv) or none (START services)\n" },
 	{ "destroy", cmd_destroy, "destroy NAME|CONF [--yes]\n",
 	  "Remove a stopped subhost: its conf, its log, and UPPER, WORK and LIVE when they\n"
 	  "lie inside BASE (all of BASE when `create` made it).  Refused while it runs\n"

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "bases.h"
+#include "bootstrap.h"
+#include "overlay.h"
 #include "cli.h"
 #include "state.h"
 #include "supervisor.h"
@@ -74,7 +76,7 @@ static int base_layer(const char *name, const char *base, char **out, struct sh_
 	return 0;
 }
 
-static char *conf_text(const char *name, const char *base, const char *lower)
+static char *conf_text(const char *name, const char *base, const char *lower, const char *init)
 {
 	char date[32];
 	time_t now = time(NULL);
@@ -84,13 +86,15 @@ static char *conf_text(const char *name, const char *base, const char *lower)
 	return xasprintf("# %s: made by `subhost create` on %s.  See subhost.conf(5).\n"
 			 "BASE=%s\n"
 			 "%s%s\n"
-			 "# Nothing is started: pid 1 idles until services are named, e.g.\n"
-			 "# START=networking ssh\n"
-			 "START=none\n"
+			 "%s%s%s"
 			 "# Network cables to host bridges (BRIDGE[=MAC] ...), e.g.\n"
 			 "# CABLES=br0\n",
 			 name, date, base, lower ? "LOWER=" : "# LOWER=/ (default: the host's root)",
-			 lower ? lower : "");
+			 lower ? lower : "",
+			 init ? "# The tree's own init is pid 1.\nINIT=" : "",
+			 init ? init : "",
+			 init ? "\n" : "# Nothing is started: pid 1 idles until services are named, e.g.\n"
+				"# START=networking ssh\nSTART=none\n");
 }
 
 int cmd_create(int argc, char **argv)
@@ -98,9 +102,15 @@ int cmd_create(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "base", required_argument, NULL, 'b' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "debootstrap", required_argument, NULL, 'D' },
+		{ "variant", required_argument, NULL, 'V' },
+		{ "include", required_argument, NULL, 'I' },
+		{ "init", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct bootstrap_opts bo = { 0 };
+	_cleanup_free_ char *tree = NULL;
 	const char *base_arg = NULL, *dir_arg = NULL, *sub[] = { "root", "work", "live" };
 	static const mode_t sub_mode[] = { 0755, 0700, 0755 };
 	_cleanup_free_ char *confdir = conf_dir(), *conf = NULL, *lower = NULL, *base = NULL;
@@ -116,6 +126,10 @@ int cmd_create(int argc, char **argv)
 		switch (c) {
 		case 'b': base_arg = optarg; break;
 		case 'd': dir_arg = optarg; break;
+		case 'D': bo.suite = optarg; break;
+		case 'V': bo.variant = optarg; break;
+		case 'I': bo.include = optarg; break;
+		case 'N': bo.init = optarg; break;
 		case 'h': cli_usage(stdout, "create"); return 0;
 		default: cli_usage(stderr, "create"); return EXIT_USAGE;
 		}
@@ -134,6 +148,14 @@ int cmd_create(int argc, char **argv)
 	if (access(conf, F_OK) == 0) {
 		err_msg(&err, EXIT_USAGE, 0, "%s exists: expected a new name (or `subhost destroy %s`)",
 			conf, name);
+		goto fail;
+	}
+	if (!bo.suite && (bo.variant || bo.include || bo.init)) {
+		err_cfg(&err, "--variant, --include and --init go with --debootstrap SUITE");
+		goto fail;
+	}
+	if (bo.suite && base_arg) {
+		err_cfg(&err, "--base and --debootstrap exclude each other: a new tree is the base");
 		goto fail;
 	}
 	if (base_arg && base_layer(name, base_arg, &lower, &err) < 0)
@@ -201,7 +223,14 @@ int cmd_create(int argc, char **argv)
 		err_sys(&err, -r, "create %s", confdir);
 		goto fail;
 	}
-	text = conf_text(name, base, lower);
+	if (bo.suite) {
+		/* the new tree is the lower layer, beside UPPER in BASE */
+		tree = path_join(base, "tree");
+		if (bootstrap_tree(tree, &bo, &err) < 0)
+			goto fail;
+		lower = xstrdup(tree);
+	}
+	text = conf_text(name, base, lower, bo.suite ? bootstrap_conf_init(&bo) : NULL);
 	if (write_conf(conf, text, &err) < 0)
 		goto fail;
 	printf("created %s: conf %s, base %s%s%s\n", name, conf, base,
@@ -209,6 +238,8 @@ int cmd_create(int argc, char **argv)
 	return 0;
 fail:
 	/* undo exactly what this call made */
+	if (tree)
+		remove_tree(tree, NULL);
 	while (base && made > 0) {
 		_cleanup_free_ char *p = path_join(base, sub[--made]);
 		rmdir(p);
@@ -232,9 +263,9 @@ static bool has_layer(const char *value, const char *layer)
 
 /* The first conf of the conf directory (but self) whose LOWER names @name,
  * or NULL.  Read as text: a dependent's !commands are not ours to run. */
-static char *dependent_conf(const char *confdir, const char *self, const char *name)
+static char *dependent_conf(const char *confdir, const char *self, const char *const *layers,
+			    size_t nlayers)
 {
-	_cleanup_free_ char *at = xasprintf("@%s", name);
 	DIR *d = opendir(confdir);
 	struct dirent *e;
 	char *found = NULL;
@@ -261,8 +292,9 @@ static char *dependent_conf(const char *confdir, const char *self, const char *n
 					v[l - 1] = '\0';
 				v++;
 			}
-			if (has_layer(v, at))
-				found = xstrdup(p);
+			for (size_t i = 0; i < nlayers && !found; i++)
+				if (has_layer(v, layers[i]))
+					found = xasprintf("%s (LOWER=%s)", p, v);
 		}
 		fclose(f);
 	}
@@ -290,8 +322,8 @@ static bool is_mount_point(const char *path)
 }
 
 struct plan {
-	const char *what[8];
-	char *path[8];
+	const char *what[SH_LAYERS_MAX + 8];
+	char *path[SH_LAYERS_MAX + 8];
 	size_t n;
 	bool whole_base;        /* BASE is create's own directory: remove it all */
 };
@@ -301,26 +333,32 @@ static void plan_add(struct plan *pl, const char *what, const char *path)
 	for (size_t i = 0; i < pl->n; i++)
 		if (!strcmp(pl->path[i], path))
 			return;
+	if (pl->n == sizeof pl->path / sizeof *pl->path)
+		return;
 	pl->what[pl->n] = what;
 	pl->path[pl->n++] = xstrdup(path);
 }
 
-static int check_dependents(const struct sh_config *cfg, const char *confdir, struct sh_err *err)
+/* The layers another subhost may stand on: "@NAME", UPPER, and the lower
+ * directories inside BASE that destroy removes (a --debootstrap tree). */
+static int check_dependents(const struct sh_config *cfg, const char *confdir,
+			    const char *const *layers, size_t nlayers, struct sh_err *err)
 {
-	_cleanup_free_ char *dep = dependent_conf(confdir, cfg->path, cfg->name);
+	_cleanup_free_ char *dep = dependent_conf(confdir, cfg->path, layers, nlayers);
 	struct sh_state *others;
 	size_t n;
 	int r = 0;
 
 	if (dep)
-		return err_msg(err, EXIT_FAIL, 0, "%s stands on it (LOWER=@%s): expected no "
-			       "subhost built on it (destroy that first)", dep, cfg->name);
+		return err_msg(err, EXIT_FAIL, 0, "%s stands on it: expected no subhost built "
+			       "on it (destroy that first)", dep);
 	others = state_read_others(cfg->name, &n);
 	for (size_t i = 0; i < n && r == 0; i++)
-		if (others[i].lower && has_layer(others[i].lower, cfg->upper))
-			r = err_msg(err, EXIT_FAIL, 0, "running subhost %s stands on it: expected "
-				    "no subhost built on it (stop and destroy that first)",
-				    others[i].name);
+		for (size_t k = 1; k < nlayers && r == 0; k++)
+			if (others[i].lower && has_layer(others[i].lower, layers[k]))
+				r = err_msg(err, EXIT_FAIL, 0, "running subhost %s stands on it: "
+					    "expected no subhost built on it (stop and destroy that "
+					    "first)", others[i].name);
 	state_free_all(others, n);
 	return r;
 }
@@ -365,8 +403,17 @@ int cmd_destroy(int argc, char **argv)
 		goto out;
 	if (stale)
 		subhost_clean_stale(cfg.name);
-	if (check_dependents(&cfg, confdir, &err) < 0)
-		goto out;
+	{
+		_cleanup_free_ char *at = xasprintf("@%s", cfg.name);
+		const char *layers[SH_LAYERS_MAX + 2] = { at, cfg.upper };
+		size_t nl = 2;
+
+		for (size_t i = 0; i < cfg.lower.n && nl < SH_LAYERS_MAX + 2; i++)
+			if (inside(cfg.lower.v[i], cfg.base))
+				layers[nl++] = cfg.lower.v[i];
+		if (check_dependents(&cfg, confdir, layers, nl, &err) < 0)
+			goto out;
+	}
 
 	/* Only what is the subhost's own: its conf, and UPPER, WORK and LIVE
 	 * when they lie inside BASE; BASE itself when `create` made it. */
@@ -385,6 +432,10 @@ int cmd_destroy(int argc, char **argv)
 			else if (access(path[i], F_OK) == 0)
 				plan_add(&pl, what[i], path[i]);
 		}
+		/* a lower layer inside BASE is the subhost's own (--debootstrap's tree) */
+		for (size_t i = 0; i < cfg.lower.n; i++)
+			if (inside(cfg.lower.v[i], cfg.base) && !is_mount_point(cfg.lower.v[i]))
+				plan_add(&pl, "LOWER", cfg.lower.v[i]);
 	} else {
 		plan_add(&pl, "BASE", cfg.base);
 	}

@@ -125,7 +125,7 @@ ok $? "boot the created $q"
 is "$(in_sh "$q" 'cat /from-p')" from-p "it sees its base's files"
 out=$("$SUBHOST" destroy "$p" --yes 2>&1); st=$?
 is "$st" 1 "destroy of a base another subhost stands on is refused"
-like "$out" "$q.conf stands on it" "and names the dependent" || diag "$out"
+like "$out" "$q.conf \(LOWER=@$p\) stands on it" "and names the dependent" || diag "$out"
 [ -f "$T_ROOT/$p/root/from-p" ]; ok $? "and nothing of it was removed"
 out=$("$SUBHOST" destroy "$q" --yes 2>&1); st=$?
 is "$st" 4 "destroy of a running subhost: exit 4"

@@ -261,4 +261,23 @@ check "$c still answers" -- quiet inq "$c" true
 for x in "$a" "$b" "$c"; do no_residue "$x"; done
 no_v1_residue "no new group in the host's v1 cgroup hierarchies after all"
 
+# ==== subhost create --debootstrap ============================================
+export SUBHOST_CONFDIR=$T_ROOT/conf
+n=$(uniq_name mkd); T_NAMES+=("$n")
+out=$("$SUBHOST" create "$n" --dir "$T_ROOT/$n" --debootstrap bookworm --init none 2>&1)
+ok $? "create --debootstrap bookworm --init none" || diag "$(echo "$out" | tail -5)"
+grep -qx "LOWER=$T_ROOT/$n/tree" "$SUBHOST_CONFDIR/$n.conf" && ! grep -q '^INIT=' "$SUBHOST_CONFDIR/$n.conf"
+ok $? "its conf stands on the new tree, with the built-in init"
+"$SUBHOST" boot "$n" </dev/null; ok $? "boot it"
+like "$(inq "$n" 'cat /etc/debian_version')" '^12\.' "inside is Debian 12 from the tree"
+check "its apt works inside" -- quiet inq "$n" 'apt-cache policy apt | grep -q Installed'
+"$SUBHOST" stop "$n" </dev/null; no_residue "$n"
+"$SUBHOST" destroy --yes "$n" >/dev/null; ok $? "destroy it"
+[ ! -e "$T_ROOT/$n" ] || [ -z "$(ls -A "$T_ROOT/$n")" ]; ok $? "and its tree went with it"
+n=$(uniq_name mkx)
+out=$("$SUBHOST" create "$n" --dir "$T_ROOT/$n" --debootstrap nosuchsuite 2>&1); st=$?
+is "$st" 2 "create --debootstrap of a suite the host has no source for: exit 2"
+like "$out" "nosuchsuite" "and the message names the suite" || diag "$out"
+[ ! -e "$SUBHOST_CONFDIR/$n.conf" ] && [ ! -e "$T_ROOT/$n" ]; ok $? "and nothing was left behind"
+
 done_testing
