@@ -1,6 +1,7 @@
 /* cgroup.c - create, join, kill and remove a subhost's cgroup2 group. */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -105,6 +106,25 @@ int cgroup_nprocs(const char *path)
 	return n;
 }
 
+/* rmdir every group below path, deepest first (an init inside made them;
+ * they are empty once its processes are gone). */
+static void remove_children(const char *path, int depth)
+{
+	DIR *d = depth < 32 ? opendir(path) : NULL;
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		_cleanup_free_ char *sub = path_join(path, de->d_name);
+		remove_children(sub, depth + 1);
+		rmdir(sub);
+	}
+	closedir(d);
+}
+
 int cgroup_remove(const char *path)
 {
 	struct timespec ts = { 0, 1000000 };
@@ -117,6 +137,7 @@ int cgroup_remove(const char *path)
 			return 0;
 		if (errno != EBUSY)
 			return -errno;
+		remove_children(path, 0);
 		/* Members left once pid 1 is gone are `subhost go` processes
 		 * (they joined the cgroup but not the pid namespace): their
 		 * command died with the namespace and they are about to report
@@ -136,4 +157,22 @@ int cgroup_join(const char *path, pid_t pid)
 
 	snprintf(buf, sizeof buf, "%d", (int)pid);
 	return write_file(procs, buf);
+}
+
+int cgroup_delegate(const char *path, uid_t uid, gid_t gid, struct sh_err *err)
+{
+	char list[1024] = "cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n";
+	_cleanup_close_ int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *save = NULL;
+
+	if (dir < 0 || fchown(dir, uid, gid) < 0)
+		return err_sys(err, errno, "delegate cgroup %s to %u:%u", path, (unsigned)uid,
+			       (unsigned)gid);
+	/* Kernels before 4.15 have no list: the three of cgroup-v2.rst. */
+	read_file("/sys/kernel/cgroup/delegate", list, sizeof list);
+	for (char *f = strtok_r(list, "\n", &save); f; f = strtok_r(NULL, "\n", &save)) {
+		if (fchownat(dir, f, uid, gid, 0) < 0 && errno != ENOENT)
+			return err_sys(err, errno, "delegate cgroup %s: chown %s", path, f);
+	}
+	return 0;
 }

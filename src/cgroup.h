@@ -26,9 +26,17 @@ int cgroup_create(const char *name, char **path, struct sh_err *err);
 /* Kill every process of the cgroup (cgroup.kill, else SIGKILL each pid). */
 int cgroup_kill(const char *path);
 
-/* Remove the cgroup, killing what is left and retrying while the kernel
- * still reports it busy.  Absent counts as success. */
+/* Remove the cgroup and the groups made under it (by an init inside),
+ * killing what is left and retrying while the kernel still reports it
+ * busy.  Absent counts as success. */
 int cgroup_remove(const char *path);
+
+/* IDMAP: hand the group at path to uid:gid (root inside) the way the
+ * kernel documents delegation: the directory and the files that
+ * /sys/kernel/cgroup/delegate lists (cgroup.procs, cgroup.threads,
+ * cgroup.subtree_control, ...), so a real init inside can manage its
+ * subtree.  Limits set from the host stay out of its reach. */
+int cgroup_delegate(const char *path, uid_t uid, gid_t gid, struct sh_err *err);
 
 /* Move pid into the cgroup. */
 int cgroup_join(const char *path, pid_t pid);

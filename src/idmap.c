@@ -336,9 +336,19 @@ int idmap_check(const struct idmap *m, const char *value, const char *where, str
 	int r;
 
 	value = shown(value, sb);
-	if ((r = check_kind(m->uid, m->nuid, "uid", value, where, err)) < 0)
+	if ((r = check_kind(m->uid, m->nuid, "uid", value, where, err)) < 0 ||
+	    (r = check_kind(m->gid, m->ngid, "gid", value, where, err)) < 0)
 		return r;
-	return check_kind(m->gid, m->ngid, "gid", value, where, err);
+	for (int k = 0; k < 2; k++) {
+		char buf[IDMAP_TEXT_MAX];
+
+		/* the kernel takes a map in one write of less than a page */
+		if (idmap_format(k ? m->gid : m->uid, k ? m->ngid : m->nuid, buf, sizeof buf) < 0)
+			return err_cfg(err, "%s: IDMAP=%s: the %s map is longer than the kernel "
+				       "takes (%d bytes as text): expected fewer extents",
+				       where, value, k ? "gid" : "uid", IDMAP_TEXT_MAX - 1);
+	}
+	return 0;
 }
 
 uint32_t idmap_to_host(const struct idmap_extent *v, size_t n, uint32_t id)

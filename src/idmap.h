@@ -14,7 +14,7 @@
  * Either way every uid and every gid 0..65535 inside must be mapped, no
  * two extents of a kind may overlap inside or on the host, none may reach
  * host id 0 (the host's root), and there are at most IDMAP_MAX extents of
- * each kind (the kernel's limit).
+ * each kind, less than IDMAP_TEXT_MAX bytes as text (the kernel's limits).
  */
 #ifndef SUBHOST_IDMAP_H
 #define SUBHOST_IDMAP_H
@@ -25,6 +25,7 @@
 #define IDMAP_MAX 340           /* extents per map: the kernel's limit */
 #define IDMAP_SPAN 65536u       /* ids 0..65535 must be mapped */
 #define IDMAP_NONE UINT32_MAX   /* "not mapped" */
+#define IDMAP_TEXT_MAX 4096     /* a uid_map is written at once, in less than a page */
 
 struct idmap_extent {
 	uint32_t inside, host, count;
@@ -60,7 +61,8 @@ int idmap_check(const struct idmap *m, const char *value, const char *where, str
 uint32_t idmap_to_host(const struct idmap_extent *v, size_t n, uint32_t id);
 
 /* The text for /proc/PID/uid_map or gid_map ("INSIDE HOST COUNT\n" per
- * extent), NUL-terminated in buf; returns its length, or -ENOSPC. */
+ * extent), NUL-terminated in buf (IDMAP_TEXT_MAX is always enough for a
+ * checked map); returns its length, or -ENOSPC. */
 int idmap_format(const struct idmap_extent *v, size_t n, char *buf, size_t size);
 
 #endif

@@ -12,6 +12,7 @@
 #include "mount.h"
 #include "overlay.h"
 #include "spawn.h"
+#include "userns.h"
 
 int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,
 		    const char *arg, struct sh_err *err)
@@ -59,17 +60,26 @@ static int mount_sys(int rootfd, struct sh_err *err)
 	return mnt_attach(mfd, target, "", "/sys", err);
 }
 
-static int mount_run(int rootfd, const char *size, struct sh_err *err)
+static int mount_run(int rootfd, const char *size, const struct devfs_owner *own,
+		     struct sh_err *err)
 {
-	const struct mnt_opt opts[] = { { "mode", "755" }, { "size", size } };
+	char uid[16], gid[16];
+	const struct mnt_opt opts[] = {
+		{ "mode", "755" }, { "size", size }, { "uid", uid }, { "gid", gid },
+	};
 	_cleanup_close_ int mfd = -1, target = -1;
+	bool idmap = own->uid || own->gid;
 
-	mfd = mnt_new("tmpfs", "run", opts, 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+	snprintf(uid, sizeof uid, "%u", (unsigned)own->uid);
+	snprintf(gid, sizeof gid, "%u", (unsigned)own->gid);
+	mfd = mnt_new("tmpfs", "run", opts, idmap ? 4 : 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 		      "/run", err);
 	if (mfd < 0)
 		return mfd;
 	if (mkdirat(mfd, "lock", 01777) < 0)
 		return err_sys(err, errno, "/run: mkdir lock");
+	if (idmap && fchownat(mfd, "lock", own->uid, own->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys(err, errno, "/run: chown lock");
 	target = mkdir_in_root(rootfd, "/run", false, err);
 	if (target < 0)
 		return target;
@@ -137,6 +147,7 @@ int rootfs_hide(int rootfd, const char *path, struct sh_err *err)
 int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 {
 	const struct sh_config *cfg = p->cfg;
+	struct devfs_owner own = DEVFS_OWNER_HOST;
 	_cleanup_close_ int rootfd = -1;
 	size_t i;
 	int r;
@@ -150,20 +161,25 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 		if (r < 0)
 			return r;
 	}
-	r = overlay_mount_root(cfg, err);
+	if (p->userns)
+		r = overlay_mount_root_idmapped(cfg, p->userns->fd, err);
+	else
+		r = overlay_mount_root(cfg, err);
 	if (r < 0)
 		return r;
 	rootfd = open(cfg->live, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_sys(err, errno, "open %s", cfg->live);
-	r = devfs_setup(rootfd, p->console, err);
+	if (p->userns)
+		own = (struct devfs_owner){ p->userns->uid, p->userns->gid, p->userns->tty_gid };
+	r = devfs_setup(rootfd, p->console, &own, err);
 	if (r < 0)
 		return r;
 	r = mount_sys(rootfd, err);
 	if (r < 0)
 		return r;
 	if (cfg->ram_size) {
-		r = mount_run(rootfd, cfg->ram_size, err);
+		r = mount_run(rootfd, cfg->ram_size, &own, err);
 		if (r < 0)
 			return r;
 	}
@@ -220,20 +236,23 @@ static const char *const masked_files[] = {
 };
 static const char *const masked_dirs[] = { "/proc/acpi", "/proc/scsi", "/proc/asound" };
 
-int rootfs_proc(struct sh_err *err)
+static int proc_new(struct sh_err *err)
+{
+	return mnt_new("proc", "proc", NULL, 0,
+		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc", err);
+}
+
+/* /proc from the proc mount fd proc (taken over). */
+static int proc_setup(int procfd, struct sh_err *err)
 {
 	const unsigned ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 			    MOUNT_ATTR_NOEXEC;
-	_cleanup_close_ int proc = -1, sys = -1, net = -1;
+	_cleanup_close_ int proc = procfd, sys = -1, net = -1;
 	size_t i;
 	int r;
 
 	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
 		return err_sys(err, errno, "mkdir /proc");
-	proc = mnt_new("proc", "proc", NULL, 0,
-		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc", err);
-	if (proc < 0)
-		return proc;
 	r = mnt_attach(proc, AT_FDCWD, "/proc", "/proc", err);
 	if (r < 0)
 		return r;
@@ -277,4 +296,32 @@ int rootfs_proc(struct sh_err *err)
 			return r;
 	}
 	return 0;
+}
+
+int rootfs_proc(struct sh_err *err)
+{
+	int proc = proc_new(err);
+
+	return proc < 0 ? proc : proc_setup(proc, err);
+}
+
+int rootfs_enter_locked(const char *live, struct sh_err *err)
+{
+	_cleanup_close_ int top = -1, proc = -1;
+	int r;
+
+	/* A new mount (unlocked; its submounts stay locked) on top of LIVE. */
+	top = mnt_clone(AT_FDCWD, live, true, 0, live, err);
+	if (top < 0)
+		return top;
+	r = mnt_attach(top, AT_FDCWD, live, live, err);
+	if (r < 0)
+		return r;
+	proc = proc_new(err);
+	if (proc < 0)
+		return proc;
+	r = rootfs_pivot(live, err);
+	if (r < 0)
+		return r;
+	return proc_setup(TAKE_FD(proc), err);
 }

@@ -12,11 +12,14 @@
 
 #include "config.h"
 
+struct userns;
 struct rootfs_plan {
 	const struct sh_config *cfg;
 	const char *console;    /* host path of the pty to show as /dev/console, or NULL */
 	char **hide;            /* host paths to cover when a lower layer is the host root */
 	size_t nhide;
+	const struct userns *userns;    /* IDMAP: lower layers idmapped through it, /dev
+					 * and /run owned by root inside; else NULL */
 };
 
 /* Everything before pivot_root.  Runs in the boot child. */
@@ -31,6 +34,14 @@ int rootfs_pivot(const char *live, struct sh_err *err);
 
 /* Mount /proc for the new pid namespace and restrict it. */
 int rootfs_proc(struct sh_err *err);
+
+/* IDMAP: rootfs_pivot and rootfs_proc for pid 1 before it executes, as
+ * root of a user namespace whose mount namespace holds the launcher's
+ * tree, locked.  pivot_root refuses a locked new root: it pivots into a
+ * recursive bind of live.  The new /proc is made before the old root goes,
+ * while the host's /proc is there to show that it reveals nothing new
+ * (the kernel's rule for mounting proc in a user namespace). */
+int rootfs_enter_locked(const char *live, struct sh_err *err);
 
 /* Run a hook command line with one argument and the !command environment. */
 int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,

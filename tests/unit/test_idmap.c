@@ -168,6 +168,19 @@ static void test_too_many(void **state)
 	free(v);
 }
 
+static void test_text_too_long(void **state)
+{
+	char *v = xmalloc(IDMAP_MAX * 40 + 64), *p = v;
+
+	(void)state;
+	/* 200 extents with long numbers: within 340, but over a page as text */
+	for (unsigned i = 0; i < 200; i++)
+		p += sprintf(p, "u:%u:%u:1 ", 4000000000u + i, 3000000000u + i);
+	sprintf(p, "0:100000:65536");
+	bad(v, "the uid map is longer than the kernel takes (4095 bytes as text)", NULL);
+	free(v);
+}
+
 static void test_format_space(void **state)
 {
 	char buf[8];
@@ -334,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_overlaps),
 		cmocka_unit_test(test_host_root),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_text_too_long),
 		cmocka_unit_test(test_format_space),
 		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_user_by_uid),
