@@ -305,23 +305,29 @@ int rootfs_proc(struct sh_err *err)
 	return proc < 0 ? proc : proc_setup(proc, err);
 }
 
-int rootfs_enter_locked(const char *live, struct sh_err *err)
+int rootfs_enter_locked(struct sh_err *err)
 {
 	_cleanup_close_ int top = -1, proc = -1;
 	int r;
 
-	/* A new mount (unlocked; its submounts stay locked) on top of LIVE. */
-	top = mnt_clone(AT_FDCWD, live, true, 0, live, err);
+	/* A new mount (unlocked; its submounts stay locked) on top of the
+	 * root, which is our working directory. */
+	top = mnt_clone(AT_FDCWD, ".", true, 0, "the root", err);
 	if (top < 0)
 		return top;
-	r = mnt_attach(top, AT_FDCWD, live, live, err);
+	r = mnt_attach(top, AT_FDCWD, ".", "the root", err);
 	if (r < 0)
 		return r;
 	proc = proc_new(err);
 	if (proc < 0)
 		return proc;
-	r = rootfs_pivot(live, err);
-	if (r < 0)
-		return r;
+	if (fchdir(top) < 0)
+		return err_sys(err, errno, "enter the root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_sys(err, errno, "pivot_root into the root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_sys(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return err_sys(err, errno, "chdir /");
 	return proc_setup(TAKE_FD(proc), err);
 }

@@ -37,11 +37,14 @@ int rootfs_proc(struct sh_err *err);
 
 /* IDMAP: rootfs_pivot and rootfs_proc for pid 1 before it executes, as
  * root of a user namespace whose mount namespace holds the launcher's
- * tree, locked.  pivot_root refuses a locked new root: it pivots into a
- * recursive bind of live.  The new /proc is made before the old root goes,
- * while the host's /proc is there to show that it reveals nothing new
- * (the kernel's rule for mounting proc in a user namespace). */
-int rootfs_enter_locked(const char *live, struct sh_err *err);
+ * tree, locked, with the working directory on the root to enter (the
+ * launcher's, carried into the new namespace by the kernel: the path to
+ * LIVE may not be searchable by root inside).  pivot_root refuses a
+ * locked new root: it pivots into a recursive bind of it.  The new /proc
+ * is made before the old root goes, while the host's /proc is there to
+ * show that it reveals nothing new (the kernel's rule for mounting proc
+ * in a user namespace). */
+int rootfs_enter_locked(struct sh_err *err);
 
 /* Run a hook command line with one argument and the !command environment. */
 int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,

@@ -334,7 +334,7 @@ static void child_main(struct sv *sv, int sync_fd)
 	}
 	if (sv->idmap_on) {
 		/* in the netns since the launcher, the root assembled by it */
-		if (rootfs_enter_locked(cfg->live, &err) < 0)
+		if (rootfs_enter_locked(&err) < 0)
 			child_fail(sync_fd, &err);
 	} else {
 		if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {

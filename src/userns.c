@@ -213,6 +213,13 @@ static void launcher(const struct userns_launch *l, pid_t parent, int out)
 	}
 	if (rootfs_assemble(l->plan, &err) < 0)
 		launcher_fail(out, &err);
+	/* pid 1 starts in the root: the clone moves the working directory
+	 * into its copy of the mount table, and no path (whose directories
+	 * root inside may not search) is resolved again */
+	if (chdir(l->plan->cfg->live) < 0) {
+		err_sys(&err, errno, "enter %s", l->plan->cfg->live);
+		launcher_fail(out, &err);
+	}
 	/* Root inside from here on: capabilities only in the user namespace. */
 	if (setns(l->u->fd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 ||
 	    setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
