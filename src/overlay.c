@@ -100,7 +100,7 @@ int overlay_mount_root_idmapped(const struct sh_config *cfg, int userns_fd, stru
 	int r;
 
 	if (cfg->bind_root)
-		return mount_root(cfg, NULL, err);
+		return mount_root(cfg, &cfg->lower, err);
 	/* overlayfs takes layers by path (by fd only from Linux 6.13): each
 	 * idmapped layer goes on a directory of a small tmpfs on LIVE, in
 	 * this private mount namespace, and the overlay on top of it. */
