@@ -2,7 +2,8 @@
 #   make               build subhost and the static subhost-init
 #   make check         install test deps (as root), build, run unit + integration tests
 #   make demo          install deps, build, install, boot a demonstration subhost
-#   make install       honours DESTDIR and PREFIX
+#   make install       honours DESTDIR and PREFIX; make uninstall undoes it
+#   make deb           the Debian package, into build/deb/
 #   make SANITIZE=1    build with AddressSanitizer + UBSan (subhost only; pid 1 stays static)
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -10,11 +11,15 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/lib/subhost
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# systemd reads /usr/local/lib/systemd/system too; Debian 12 packages use
+# /lib/systemd/system (debian/rules says so).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR    ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libnl-route-3.0 libnl-3.0 libcap libseccomp
+PKGS       := libnl-route-3.0 libnl-3.0 libcap libseccomp blkid
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
               -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wimplicit-fallthrough
 CFLAGS     ?= -O2 -g
@@ -46,13 +51,16 @@ LIB_SRCS   := $(filter-out src/main.c $(INIT_SRCS),$(wildcard src/*.c))
 LIB_OBJS   := $(LIB_SRCS:src/%.c=$(BUILDDIR)/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILDDIR)/tests/%)
-ALIASES    := overlay-boot overlay-stop overlay-go
+# overlay-boot's program names (src/main.c maps each to a command): make
+# install links each to subhost, its man page and its completion.
+ALIASES    := overlay-boot overlay-stop overlay-go overlay-clean-root overlay-share \
+              overlay-diskfile
 
 all: $(BUILDDIR)/subhost $(BUILDDIR)/subhost-init
 
 $(BUILDDIR)/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASEFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CC) $(BASEFLAGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILDDIR)/subhost: $(LIB_OBJS) $(BUILDDIR)/main.o
 	$(CC) $(BASELD) $(LDFLAGS) $(SANFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -99,20 +107,61 @@ $(BUILDDIR)/man/%: man/%.scd
 	@mkdir -p $(@D)
 	scdoc < $< > $@
 
-install: all man
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/subhost
+# The init script and the units name the installed subhost.
+ETC_GEN    := $(BUILDDIR)/etc/subhosts $(BUILDDIR)/etc/subhost@.service $(BUILDDIR)/etc/subhosts.service
+ETC_SED     = @mkdir -p $(@D); sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+$(BUILDDIR)/etc/subhosts: etc/init.d/subhosts.in FORCE
+	$(ETC_SED)
+$(BUILDDIR)/etc/%.service: etc/systemd/%.service.in FORCE
+	$(ETC_SED)
+
+# Installed besides the binaries; uninstall removes the same list.
+UNITS      := subhost@.service subhosts.service
+MAN_PAGES  := man8/subhost.8 man8/subhost-init.8 man5/subhost.conf.5
+
+install: all man $(ETC_GEN)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/subhost \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSCONFDIR)/init.d $(DESTDIR)$(SYSCONFDIR)/default \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILDDIR)/subhost $(DESTDIR)$(SBINDIR)/subhost
 	install -m 0755 $(BUILDDIR)/subhost-init $(DESTDIR)$(LIBEXECDIR)/subhost-init
-	for a in $(ALIASES); do ln -sf subhost $(DESTDIR)$(SBINDIR)/$$a; done
-	for p in $(BUILDDIR)/man/*.[0-9]; do s=$${p##*.}; \
-		install -d $(DESTDIR)$(MANDIR)/man$$s; install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
+	for p in $(MAN_PAGES); do install -m 0644 $(BUILDDIR)/man/$${p#*/} $(DESTDIR)$(MANDIR)/$$p; done
+	install -m 0644 completion/subhost.bash $(DESTDIR)$(BASHCOMPDIR)/subhost
+	for a in $(ALIASES); do \
+		ln -sf subhost $(DESTDIR)$(SBINDIR)/$$a; \
+		ln -sf subhost.8 $(DESTDIR)$(MANDIR)/man8/$$a.8; \
+		ln -sf subhost $(DESTDIR)$(BASHCOMPDIR)/$$a; done
+	install -m 0755 $(BUILDDIR)/etc/subhosts $(DESTDIR)$(SYSCONFDIR)/init.d/subhosts
+	for u in $(UNITS); do install -m 0644 $(BUILDDIR)/etc/$$u $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
+	@# an edited /etc/default/subhost stays as it is
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/subhost ] || \
+		install -m 0644 etc/default/subhost $(DESTDIR)$(SYSCONFDIR)/default/subhost
 	install -d -m 0700 $(DESTDIR)/var/lib/subhost
 
+# Removes what install put there; a changed /etc/default/subhost, confs in
+# /etc/subhost and subhosts in /var/lib/subhost stay.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/subhost $(DESTDIR)$(LIBEXECDIR)/subhost-init
-	for a in $(ALIASES); do rm -f $(DESTDIR)$(SBINDIR)/$$a; done
-	rm -f $(DESTDIR)$(MANDIR)/man8/subhost.8 $(DESTDIR)$(MANDIR)/man8/subhost-init.8 \
-		$(DESTDIR)$(MANDIR)/man5/subhost.conf.5
+	for a in $(ALIASES); do rm -f $(DESTDIR)$(SBINDIR)/$$a $(DESTDIR)$(MANDIR)/man8/$$a.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/$$a; done
+	for p in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/$$p; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/subhost $(DESTDIR)$(SYSCONFDIR)/init.d/subhosts
+	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
+	! cmp -s etc/default/subhost $(DESTDIR)$(SYSCONFDIR)/default/subhost || \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/default/subhost
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/subhost $(DESTDIR)/var/lib/subhost 2>/dev/null
+
+# dpkg-buildpackage writes beside the source tree: build a copy under
+# build/deb/ so the packages land there and nothing outside the tree.
+DEB_DIR    := $(BUILDDIR)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/subhost-$(VERSION)
+	tar -c --exclude='./build*' --exclude=./.git --exclude='./debian/subhost' \
+		--exclude='./debian/.debhelper' --exclude='./debian/tmp' . | tar -x -C $(DEB_DIR)/subhost-$(VERSION)
+	@# the copy builds with its own defaults, not this make's variables
+	cd $(DEB_DIR)/subhost-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
 
 demo: deps
 	$(MAKE) all man
@@ -128,4 +177,5 @@ clean:
 
 -include $(wildcard $(BUILDDIR)/*.d)
 
-.PHONY: all unit check unit-tap integration-tap deps man install uninstall demo lint clean
+.PHONY: all unit check unit-tap integration-tap deps man install uninstall deb demo lint clean
+FORCE:

@@ -16,6 +16,12 @@ struct cli_command {
 
 extern const struct cli_command cli_commands[];
 
+/* The command being run ("boot", "stop", ...), set by main's dispatch: the
+ * conf's `!command`s get ACTION=overlay-boot from boot and run (and run
+ * where their mounts stay the subhost's), overlay-stop from stop, and so on,
+ * as overlay-boot's programs set it. */
+extern const char *cli_cmd;
+
 /* Load the conf named by arg (NAME or path); prints errors; returns an exit
  * status (0 on success). */
 int cli_load_config(const char *arg, struct sh_config *cfg);
@@ -39,6 +45,13 @@ int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_autostart(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_share(int argc, char **argv);
+int cmd_unshare(int argc, char **argv);
+int cmd_diskfile(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 #endif

@@ -89,6 +89,10 @@ int cmd_list(int argc, char **argv)
 	char **names;
 	int shown = 0;
 
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		cli_usage(stdout, "list");
+		return 0;
+	}
 	if (argc > 1 && !json) {
 		cli_usage(stderr, "list");
 		return EXIT_USAGE;

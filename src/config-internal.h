@@ -47,6 +47,7 @@ struct ctx {
 	struct ent *ents;
 	size_t nents;
 	char loc[PATH_MAX + 32];
+	int host_ns, host_cwd;  /* while !commands run staged (opts->stage_mounts): the way back */
 };
 
 /* ---- config.c ---------------------------------------------------------- */

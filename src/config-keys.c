@@ -146,6 +146,118 @@ int cfg_load_base(struct ctx *c)
 	return check_dir(c, "BASE", e->line, c->cfg->base);
 }
 
+/* ---- DISKS and IMAGE -------------------------------------------------- */
+
+static int load_list(struct ctx *c, const struct ent *e, struct sh_list *out);
+
+/* Names the subhost's /dev has already (devfs.c). */
+static const char *const dev_names[] = {
+	"null", "zero", "full", "random", "urandom", "tty", "console", "ptmx", "fd",
+	"stdin", "stdout", "stderr", "pts", "shm", "mqueue", "core",
+};
+
+/* A disk image must exist: a regular file, or a block device. */
+static int check_image(struct ctx *c, int line, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (c->opts->no_fs_checks)
+		return 0;
+	if (stat(path, &st) < 0)
+		return err_cfg(c->err, "%s: %s: image %s %s: expected an existing disk image file",
+			       cfg_where(c, line), what, path,
+			       errno == ENOENT ? "does not exist" : strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return err_cfg(c->err, "%s: %s: image %s is not a regular file: expected a disk image file",
+			       cfg_where(c, line), what, path);
+	return 0;
+}
+
+/* One DISKS entry, DEV:PART:IMAGE; PART empty or 0 is the whole image. */
+static int load_disk(struct ctx *c, int line, const char *entry)
+{
+	struct sh_config *cfg = c->cfg;
+	const char *c1 = strchr(entry, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *p;
+	struct sh_disk *d;
+	size_t i, devlen;
+	long part = 0;
+
+	if (!c2 || !c2[1])
+		return err_cfg(c->err, "%s: DISKS entry \"%s\" is malformed: expected DEV:PART:IMAGE, "
+			       "as in vda:1:/disks/disk1.raw", cfg_where(c, line), entry);
+	devlen = (size_t)(c1 - entry);
+	for (p = entry; p < c1 && (isalnum((unsigned char)*p) || *p == '_' || *p == '-'); p++)
+		;
+	if (devlen < 1 || devlen > 15 || p < c1 || !isalpha((unsigned char)entry[0]))
+		return err_cfg(c->err, "%s: DISKS entry \"%s\": device name \"%.*s\" is invalid: "
+			       "expected 1-15 letters, digits, '_' or '-', starting with a letter, as in vda",
+			       cfg_where(c, line), entry, (int)devlen, entry);
+	for (p = c1 + 1; p < c2 && isdigit((unsigned char)*p); p++)
+		part = part * 10 + (*p - '0');
+	if (p < c2 || c2 - c1 > 4)
+		return err_cfg(c->err, "%s: DISKS entry \"%s\": partition \"%.*s\" is invalid: "
+			       "expected a number from 1 to 999, or 0 or nothing for a filesystem on the whole image",
+			       cfg_where(c, line), entry, (int)(c2 - c1 - 1), c1 + 1);
+	cfg->disks = xrealloc(cfg->disks, (cfg->ndisks + 1) * sizeof *cfg->disks);
+	d = &cfg->disks[cfg->ndisks++];
+	*d = (struct sh_disk){
+		.dev = xasprintf("%.*s", (int)devlen, entry),
+		.part = (int)part,
+		.image = path_resolve(cfg->base, c2 + 1),
+		.line = line,
+	};
+	d->node = part ? xasprintf("%s%ld", d->dev, part) : xstrdup(d->dev);
+	if (cfg->ndisks > 1) {
+		/* a block device inside: its name must be free in /dev */
+		for (i = 0; i < sizeof dev_names / sizeof *dev_names; i++)
+			if (!strcmp(d->node, dev_names[i]))
+				return err_cfg(c->err, "%s: DISKS entry \"%s\": /dev/%s exists inside already: "
+					       "expected another device name", cfg_where(c, line), entry, d->node);
+		for (i = 1; i + 1 < cfg->ndisks; i++)
+			if (!strcmp(d->node, cfg->disks[i].node))
+				return err_cfg(c->err, "%s: DISKS entry \"%s\": /dev/%s is named twice: "
+					       "expected a distinct DEV and PART per disk", cfg_where(c, line),
+					       entry, d->node);
+	}
+	return check_image(c, line, "DISKS", d->image);
+}
+
+/* DISKS and IMAGE come first: they change the defaults of the root. */
+static int load_disks(struct ctx *c)
+{
+	struct sh_config *cfg = c->cfg;
+	struct ent *e = ent_get(c, "DISKS");
+	struct sh_list l = { NULL, 0 };
+	const char *v;
+	size_t i;
+	int r = 0, line;
+
+	if (e && e->val[0]) {
+		r = load_list(c, e, &l);
+		for (i = 0; r == 0 && i < l.n; i++)
+			r = load_disk(c, e->line, l.v[i]);
+		sh_list_free(&l);
+		if (r < 0)
+			return r;
+	}
+	v = val_get(c, "IMAGE", &line);
+	if (!v)
+		return 0;
+	cfg->image = path_resolve(cfg->base, v);
+	cfg->image_mnt = path_join(cfg->base, "mnt");
+	cfg->image_line = line;
+	return check_image(c, line, "IMAGE", cfg->image);
+}
+
+/* With IMAGE, paths inside BASE/mnt lie on the image, which only the
+ * subhost's own mount namespace has mounted: they are checked at boot. */
+static bool on_image(const struct sh_config *cfg, const char *path)
+{
+	size_t n = cfg->image_mnt ? strlen(cfg->image_mnt) : 0;
+
+	return n && !strncmp(path, cfg->image_mnt, n) && (path[n] == '/' || !path[n]);
+}
+
 /* ---- the root: LIVE, UPPER, WORK, LOWER ------------------------------- */
 
 static char *path_key(struct ctx *c, const char *key, const char *def, int *line)
@@ -155,10 +267,7 @@ static char *path_key(struct ctx *c, const char *key, const char *def, int *line
 	return path_resolve(c->cfg->base, v ? v : def);
 }
 
-/* True if dir lies inside (or is) anc on the same filesystem: overlayfs
- * walks up from each layer to its mount's root and refuses (ELOOP,
- * "Too many levels of symbolic links") a layer below another layer. */
-static bool nested_in(const char *dir, const char *anc)
+bool config_layer_nested(const char *dir, const char *anc)
 {
 	struct stat a, b;
 	size_t n = strlen(anc);
@@ -168,20 +277,26 @@ static bool nested_in(const char *dir, const char *anc)
 	return stat(dir, &a) == 0 && stat(anc, &b) == 0 && a.st_dev == b.st_dev;
 }
 
-static int check_nested_layers(struct ctx *c, int line, const char *v)
+/* Nested layers are fine (overlay.c presents the outer one through a view
+ * of its own); a layer listed twice is a mistake. */
+int config_check_layers(const char *where, const char *v, const struct sh_list *l,
+			struct sh_err *err)
 {
-	const struct sh_list *l = &c->cfg->lower;
-
-	if (c->opts->no_fs_checks)
-		return 0;
 	for (size_t i = 0; i < l->n; i++) {
-		for (size_t j = 0; j < l->n; j++) {
-			if (i != j && l->v[i][0] == '/' && l->v[j][0] == '/' &&
-			    nested_in(l->v[i], l->v[j]))
-				return err_cfg(c->err, "%s: LOWER=%s: layer %s lies inside layer %s on the "
-					       "same filesystem: expected layers that are not nested "
-					       "(overlayfs cannot stack them)",
-					       cfg_where(c, line), v, l->v[i], l->v[j]);
+		struct stat a, b;
+
+		if (l->v[i][0] != '/' || stat(l->v[i], &a) < 0)
+			continue;
+		for (size_t j = i + 1; j < l->n; j++) {
+			char also[PATH_MAX + 16] = "";
+
+			if (l->v[j][0] != '/' || stat(l->v[j], &b) < 0 || a.st_dev != b.st_dev ||
+			    a.st_ino != b.st_ino)
+				continue;
+			if (strcmp(l->v[i], l->v[j]))
+				snprintf(also, sizeof also, " (also as %s)", l->v[j]);
+			return err_cfg(err, "%s: LOWER=%s: layer %s is listed twice%s: "
+				       "expected each directory once", where, v, l->v[i], also);
 		}
 	}
 	return 0;
@@ -192,9 +307,16 @@ static int load_lower(struct ctx *c)
 	struct sh_config *cfg = c->cfg;
 	int line, r;
 	const char *v = val_get(c, "LOWER", &line);
-	_cleanup_free_ char *copy = xstrdup(v ? v : "/");
+	/* DISKS: the root disk is mounted on LOWER (default LIVE, under the
+	 * overlay) in the subhost's mount namespace */
+	_cleanup_free_ char *copy = xstrdup(v ? v : cfg->ndisks ? cfg->live : "/");
 	char *p = copy, *layer;
 
+	cfg->lower_line = line;
+
+	if (cfg->ndisks && v && (strchr(v, ':') || v[0] == '@'))
+		return err_cfg(c->err, "%s: LOWER=%s: with DISKS, LOWER is the directory the root disk is "
+			       "mounted on: expected one directory, or no LOWER", cfg_where(c, line), v);
 	do {
 		layer = p;
 		p = strchr(p, ':');
@@ -213,15 +335,18 @@ static int load_lower(struct ctx *c)
 			continue;
 		}
 		cfg_list_push(&cfg->lower, path_resolve(cfg->base, layer));
-		r = check_dir(c, "LOWER", line, cfg->lower.v[cfg->lower.n - 1]);
+		r = on_image(cfg, cfg->lower.v[cfg->lower.n - 1]) ? 0 :
+		    check_dir(c, "LOWER", line, cfg->lower.v[cfg->lower.n - 1]);
 		if (r < 0)
 			return r;
 		if (!strcmp(cfg->lower.v[cfg->lower.n - 1], "/"))
 			cfg->lower_has_host_root = true;
 	} while (p);
-	r = check_nested_layers(c, line, v);
-	if (r < 0)
-		return r;
+	if (!c->opts->no_fs_checks) {
+		r = config_check_layers(cfg_where(c, line), v, &cfg->lower, c->err);
+		if (r < 0)
+			return r;
+	}
 	cfg->bind_root = cfg->lower.n == 1 && !strcmp(cfg->lower.v[0], cfg->upper);
 	return 0;
 }
@@ -232,17 +357,23 @@ int cfg_load_root(struct ctx *c)
 	int lline, uline, wline, r;
 	struct stat ust, wst;
 
-	cfg->live = path_key(c, "LIVE", "live", &lline);
-	cfg->upper = path_key(c, "UPPER", "root", &uline);
-	cfg->work = path_key(c, "WORK", "work", &wline);
-	if ((r = check_dir(c, "LIVE", lline, cfg->live)) < 0 ||
-	    (r = check_dir(c, "UPPER", uline, cfg->upper)) < 0)
+	if ((r = load_disks(c)) < 0)
 		return r;
-	if (!c->opts->no_fs_checks && access(cfg->upper, W_OK) < 0)
-		return err_cfg(c->err, "%s: UPPER=%s is not writable (%s): expected a writable directory",
-			       cfg_where(c, uline), cfg->upper, strerror(errno));
+	cfg->live = path_key(c, "LIVE", "live", &lline);
+	cfg->upper = path_key(c, "UPPER", cfg->image ? "mnt/root" : "root", &uline);
+	cfg->work = path_key(c, "WORK", cfg->image ? "mnt/work" : "work", &wline);
+	if ((r = check_dir(c, "LIVE", lline, cfg->live)) < 0)
+		return r;
+	if (!on_image(cfg, cfg->upper)) {
+		if ((r = check_dir(c, "UPPER", uline, cfg->upper)) < 0)
+			return r;
+		if (!c->opts->no_fs_checks && access(cfg->upper, W_OK) < 0)
+			return err_cfg(c->err, "%s: UPPER=%s is not writable (%s): expected a writable directory",
+				       cfg_where(c, uline), cfg->upper, strerror(errno));
+	}
 	r = load_lower(c);
-	if (r < 0 || cfg->bind_root || c->opts->no_fs_checks)
+	if (r < 0 || cfg->bind_root || c->opts->no_fs_checks || on_image(cfg, cfg->upper) ||
+	    on_image(cfg, cfg->work))
 		return r;
 	/* overlayfs needs WORK next to UPPER; it doesn't need it for a bind */
 	if ((r = check_dir(c, "WORK", wline, cfg->work)) < 0)
@@ -579,14 +710,8 @@ static int load_reserved(struct ctx *c, const struct ent *e)
 		cfg->reserved[i].line = e->line;
 		cfg->nreserved++;
 	}
-	if (!strcmp(d->key, "DISKS")) {
-		sh_list_free(&cfg->disks);
-		r = load_list(c, e, &cfg->disks);
-	} else if (!strcmp(d->key, "ADDRESS")) {
+	if (!strcmp(d->key, "ADDRESS")) {
 		r = load_list(c, e, &cfg->address);
-	} else if (!strcmp(d->key, "IMAGE")) {
-		free(cfg->image);
-		cfg->image = e->val[0] ? path_resolve(cfg->base, e->val) : NULL;
 	} else {
 		char **field = (char **)((char *)cfg + d->off);
 		struct sh_list l = { NULL, 0 };

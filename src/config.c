@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "config-internal.h"
+#include "mount.h"
 #include "spawn.h"
 
 #include <ctype.h>
@@ -52,9 +53,9 @@ static const struct keydef keydefs[] = {
 	{ "SHARE", KF_REPEAT, NOF },
 	{ "LOG", 0, NOF },
 	{ "HOSTNAME", 0, NOF },
-	{ "DISKS", KF_LIST | KF_RESERVED, NOF },
+	{ "DISKS", KF_LIST, NOF },
 	{ "ADDRESS", KF_LIST | KF_REPEAT | KF_RESERVED, NOF },
-	{ "IMAGE", KF_RESERVED, NOF },
+	{ "IMAGE", 0, NOF },
 	{ "GATEWAY", KF_RESERVED, STRF(gateway) },
 	{ "MEMORY_MAX", KF_RESERVED, STRF(memory_max) },
 	{ "MEMORY_HIGH", KF_RESERVED, STRF(memory_high) },
@@ -380,15 +381,17 @@ static void mark_final(struct ctx *c)
 
 /* ---- !commands -------------------------------------------------------- */
 
-/* CONFIG, NAME, BASE (when known) and ACTION for a command; a caller's
- * own values of those never leak into it. */
-static void command_env(struct ctx *c, char *own[5])
+/* CONFIG, NAME, BASE (when known), ACTION and SUBHOST_KEY (the key the
+ * value is for: overlay-diskfile mounts a LOWER read-only) for a command;
+ * a caller's own values of those never leak into it. */
+static void command_env(struct ctx *c, const char *key, char *own[6])
 {
 	own[0] = xasprintf("CONFIG=%s", c->cfg->path);
 	own[1] = xasprintf("NAME=%s", c->cfg->name ? c->cfg->name : c->default_name);
 	own[2] = xasprintf("ACTION=%s", c->opts->action ? c->opts->action : "overlay-boot");
 	own[3] = c->cfg->base ? xasprintf("BASE=%s", c->cfg->base) : xstrdup("BASE");
-	own[4] = NULL;
+	own[4] = xasprintf("SUBHOST_KEY=%s", key);
+	own[5] = NULL;
 }
 
 /* Run `/bin/sh -c cmd` in dir with stdin on /dev/null and return its
@@ -397,14 +400,14 @@ static void command_env(struct ctx *c, char *own[5])
 static int run_command(struct ctx *c, const struct ent *e, const char *cmd,
 		       const char *dir, char **out)
 {
-	char *own[5], *buf = NULL;
+	char *own[6], *buf = NULL;
 	struct spawn_opts so = { .dir = dir, .env_set = own, .capture = true,
 				 .max_out = CMD_OUTPUT_MAX };
 	int status = 0, r, k;
 
-	command_env(c, own);
+	command_env(c, e->def->key, own);
 	r = spawn_shell(cmd, NULL, &so, &buf, &status);
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 5; k++)
 		free(own[k]);
 	if (r == -EFBIG)
 		return err_cfg(c->err, "%s: %s: command \"%s\" printed more than %d bytes: expected a value",
@@ -440,6 +443,13 @@ int cfg_eval_entry(struct ctx *c, struct ent *e, const char *dir)
 	if (c->opts->no_commands)
 		return err_cfg(c->err, "%s: %s: command \"%s\" not run: commands are disabled here: expected a plain value",
 			       cfg_where(c, e->line), e->def->key, cmd);
+	/* overlay-boot ran its commands after `unshare -m`: what they mount
+	 * (overlay-diskfile) is the subhost's alone and goes with it. */
+	if (c->opts->stage_mounts && c->host_ns < 0) {
+		r = mntns_stage(&c->host_ns, &c->host_cwd, c->err);
+		if (r < 0)
+			return r;
+	}
 	r = run_command(c, e, cmd, dir, &out);
 	if (r < 0)
 		return r;
@@ -483,7 +493,8 @@ int config_load(const char *path, const struct sh_config_opts *opts,
 		struct sh_config *cfg, struct sh_err *err)
 {
 	static const struct sh_config_opts no_opts;
-	struct ctx c = { .file = path, .opts = opts ? opts : &no_opts, .cfg = cfg, .err = err };
+	struct ctx c = { .file = path, .opts = opts ? opts : &no_opts, .cfg = cfg, .err = err,
+			 .host_ns = -1, .host_cwd = -1 };
 	struct stat st;
 	FILE *f;
 	size_t i;
@@ -535,6 +546,17 @@ int config_load(const char *path, const struct sh_config_opts *opts,
 	    (r = cfg_load_rest(&c)) < 0)
 		goto out;
 out:
+	if (c.host_ns >= 0) {
+		/* back to the host's mounts; the staged ones stay with cfg */
+		int fd = mntns_return(c.host_ns, c.host_cwd, r < 0 ? NULL : err);
+
+		if (fd < 0 && r >= 0)
+			r = fd;
+		else if (fd >= 0 && r >= 0)
+			cfg->mntns_fd = fd;
+		else if (fd >= 0)
+			close(fd);
+	}
 	for (i = 0; i < c.nents; i++)
 		free(c.ents[i].val);
 	free(c.ents);
@@ -575,9 +597,17 @@ void config_free(struct sh_config *cfg)
 	}
 	free(cfg->shares);
 	free(cfg->log);
-	sh_list_free(&cfg->disks);
+	for (i = 0; i < cfg->ndisks; i++) {
+		free(cfg->disks[i].dev);
+		free(cfg->disks[i].image);
+		free(cfg->disks[i].node);
+	}
+	free(cfg->disks);
 	sh_list_free(&cfg->address);
 	free(cfg->image);
+	free(cfg->image_mnt);
+	if (cfg->mntns_fd > 2)
+		close(cfg->mntns_fd);
 	free(cfg->gateway);
 	free(cfg->memory_max);
 	free(cfg->memory_high);

@@ -35,6 +35,16 @@ struct sh_share {
 	int line;
 };
 
+/* One DISKS entry, DEV:PART:IMAGE (pretend-boot).  The first is the root
+ * filesystem; the others appear inside as block devices /dev/NODE. */
+struct sh_disk {
+	char *dev;              /* device name inside, "vdb" */
+	int part;               /* partition number; 0: the whole image is one filesystem */
+	char *image;            /* absolute path of the image (or block device) */
+	char *node;             /* name inside /dev: DEV followed by PART unless 0, "vdb1" */
+	int line;
+};
+
 enum sh_init_mode {
 	INIT_SERVICES = 0,      /* INIT unset: start START entries (overlay-boot) */
 	INIT_SYSV,              /* INIT=sysv: rc S, rc 2 (pretend-boot) */
@@ -50,6 +60,7 @@ struct sh_config {
 	char *upper;            /* UPPER, absolute, default BASE/root */
 	char *work;             /* WORK, absolute, default BASE/work */
 	struct sh_list lower;   /* LOWER layers, topmost first: absolute dirs or "@OTHER" */
+	int lower_line;         /* line of LOWER (0: the default "/") */
 	bool lower_has_host_root; /* one of the layers is "/" */
 	bool bind_root;         /* UPPER = LOWER: bind-mount UPPER on LIVE, no overlay */
 	struct sh_cable *cables; /* CABLES, or BRIDGES when CABLES is unset */
@@ -63,14 +74,21 @@ struct sh_config {
 	struct sh_share *shares; /* SHARE, in file order */
 	size_t nshares;
 	char *log;              /* LOG, absolute, default /var/log/subhost/NAME.log */
+	struct sh_disk *disks;  /* DISKS, in order; disks[0] is the root filesystem */
+	size_t ndisks;
+	char *image;            /* IMAGE (absolute), mounted on BASE/mnt at boot; NULL if unset */
+	char *image_mnt;        /* BASE/mnt when IMAGE is set */
+	int image_line;
+	/* A mount namespace (fd > 2; 0: none) in which the `!command`s of a
+	 * boot ran: mounts they made (overlay-diskfile) live there, never on
+	 * the host, and the subhost's own namespace starts as a copy of it. */
+	int mntns_fd;
 
 	/* Keys that later issues implement.  They are parsed and kept verbatim
 	 * (after `!command` evaluation) so the code that implements them has
 	 * the values; config_load() does not interpret them.  Lists are the
 	 * bash-array or blank-separated words. */
-	struct sh_list disks;   /* DISKS */
 	struct sh_list address; /* ADDRESS (repeatable) */
-	char *image;            /* IMAGE (absolute) */
 	char *gateway;          /* GATEWAY */
 	char *memory_max, *memory_high, *cpu_max, *cpu_weight, *pids_max, *io_weight;
 	char *caps_drop, *caps_keep, *seccomp, *idmap;
@@ -87,6 +105,7 @@ struct sh_config_opts {
 	const char *action;     /* ACTION for !commands; default "overlay-boot" */
 	bool no_commands;       /* don't run !commands (keys with one are an error) */
 	bool no_fs_checks;      /* skip existence checks of directories (unit tests of pure syntax) */
+	bool stage_mounts;      /* run !commands in a mount namespace of their own, kept in cfg->mntns_fd */
 };
 
 /* Parse, evaluate and validate the file at path into cfg (zeroed by the
@@ -95,6 +114,14 @@ struct sh_config_opts {
 int config_load(const char *path, const struct sh_config_opts *opts,
 		struct sh_config *cfg, struct sh_err *err);
 void config_free(struct sh_config *cfg);
+
+/* True if dir lies inside (or is) anc on the same filesystem: overlayfs
+ * refuses (ELOOP) to stack such layers as they are (see overlay.c). */
+bool config_layer_nested(const char *dir, const char *anc);
+/* Refuse a layer listed twice in l (the LOWER value v, at where =
+ * "FILE:LINE"), which overlayfs cannot stack either. */
+int config_check_layers(const char *where, const char *v, const struct sh_list *l,
+			struct sh_err *err);
 
 /* Validate a subhost name (also used by commands taking NAME).  Returns 0
  * or -EINVAL with err filled ("name ... : expected 1-15 characters of

@@ -9,13 +9,18 @@ static const struct { const char *alias, *cmd; } aliases[] = {
 	{ "overlay-boot", "boot" },
 	{ "overlay-stop", "stop" },
 	{ "overlay-go", "go" },
+	{ "overlay-clean-root", "clean" },
+	{ "overlay-share", "share" },   /* DIR NAME: cmd_share knows the order */
+	{ "overlay-diskfile", "diskfile" },
 };
 
 static int dispatch(const char *cmd, int argc, char **argv)
 {
 	for (const struct cli_command *c = cli_commands; c->name; c++) {
-		if (!strcmp(c->name, cmd))
+		if (!strcmp(c->name, cmd)) {
+			cli_cmd = c->name;
 			return c->fn(argc, argv);
+		}
 	}
 	fprintf(stderr, "subhost: unknown command \"%s\" (try subhost --help)\n", cmd);
 	return EXIT_USAGE;

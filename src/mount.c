@@ -2,6 +2,7 @@
 #include "mount.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,4 +146,50 @@ int mkdir_in_root(int rootfd, const char *path, bool as_file, struct sh_err *err
 		cur = fd;
 	}
 	return TAKE_FD(cur);
+}
+
+int mntns_stage(int *host, int *cwd, struct sh_err *err)
+{
+	_cleanup_close_ int h = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int d = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (h < 0 || d < 0)
+		return err_sys(err, errno, "open the current mount namespace");
+	if (unshare(CLONE_NEWNS) < 0)
+		return err_sys(err, errno, "new mount namespace for commands");
+	/* A copy of shared mounts would still propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		int e = errno;
+
+		if (setns(h, CLONE_NEWNS) < 0 || fchdir(d) < 0) {
+			/* nothing better to do: the caller fails anyway */
+		}
+		return err_sys(err, e, "make the commands' mount namespace a slave");
+	}
+	*host = TAKE_FD(h);
+	*cwd = TAKE_FD(d);
+	return 0;
+}
+
+int mntns_return(int host, int cwd, struct sh_err *err)
+{
+	_cleanup_close_ int h = host, d = cwd, staged = -1;
+
+	staged = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (staged < 0)
+		return err_sys(err, errno, "open the commands' mount namespace");
+	/* setns() also moves the root and cwd to the namespace's root */
+	if (setns(h, CLONE_NEWNS) < 0)
+		return err_sys(err, errno, "return to the host's mount namespace");
+	if (fchdir(d) < 0)
+		return err_sys(err, errno, "return to the working directory");
+	if (staged <= 2) {
+		int fd = fcntl(staged, F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0)
+			return err_sys(err, errno, "dup");
+		close(staged);
+		staged = fd;
+	}
+	return TAKE_FD(staged);
 }

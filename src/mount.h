@@ -44,4 +44,15 @@ int open_in_root(int rootfd, const char *path, int flags);
  * empty regular file instead (bind target for a file). */
 int mkdir_in_root(int rootfd, const char *path, bool as_file, struct sh_err *err);
 
+/* Move the calling (single-threaded) process into a new mount namespace
+ * whose mounts do not propagate to the host's (a recursive slave): for
+ * commands whose mounts must stay off the host.  *host and *cwd get
+ * O_CLOEXEC fds of the namespace and directory left behind. */
+int mntns_stage(int *host, int *cwd, struct sh_err *err);
+
+/* Return to host (and cwd) from a namespace entered with mntns_stage();
+ * closes both.  Returns an O_CLOEXEC fd (> 2) of the namespace left, which
+ * lives on as long as that fd, or a negative errno (err may be NULL). */
+int mntns_return(int host, int cwd, struct sh_err *err);
+
 #endif

@@ -3,10 +3,11 @@
 
 #include <fcntl.h>
 #include <string.h>
-#include "mount.h"
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
+#include "mount.h"
 
 char *overlay_escape(const char *path)
 {
@@ -44,26 +45,110 @@ char *overlay_lowerdir(const struct sh_list *layers)
 	return out;
 }
 
-/* The root of cfg on LIVE, from the lower layers at the paths lower. */
-static int mount_root(const struct sh_config *cfg, const struct sh_list *layers,
-		      struct sh_err *err)
+/* overlayfs refuses (ELOOP) a lower layer that lies below another lower
+ * layer of the same filesystem: it walks each layer's ancestors looking
+ * for the others.  Every directory of the root filesystem lies below "/",
+ * so LOWER=/srv/base:/ or a base chain standing on the host root would
+ * not stack.  An outer layer is therefore presented through a read-only
+ * overlay of its own (the layer over an empty tmpfs directory, since
+ * overlayfs wants two lower layers without an upper): a separate
+ * filesystem whose root the walk never meets.  The aliases are detached
+ * mounts named by /proc/self/fd paths; the root overlay keeps private
+ * references, so they go away with it. */
+struct aliases {
+	int empty_fd;           /* detached empty tmpfs: the second layer of each view */
+	int fds[SH_LAYERS_MAX];
+	size_t n;
+};
+
+static void aliases_close(struct aliases *a)
+{
+	if (a->empty_fd >= 0)
+		close(a->empty_fd);
+	for (size_t i = 0; i < a->n; i++)
+		close(a->fds[i]);
+	a->empty_fd = -1;
+	a->n = 0;
+}
+
+static bool is_outer_layer(const struct sh_list *layers, size_t j)
+{
+	for (size_t i = 0; i < layers->n; i++)
+		if (i != j && config_layer_nested(layers->v[i], layers->v[j]))
+			return true;
+	return false;
+}
+
+static int alias_layer(struct aliases *a, const char *name, const char *dir, char **out,
+		       struct sh_err *err)
+{
+	static const struct mnt_opt tmpfs_opts[] = { { "size", "4k" }, { "mode", "0555" } };
+	_cleanup_free_ char *what = xasprintf("read-only view of layer %s", dir);
+	_cleanup_free_ char *lower = NULL, *esc = overlay_escape(dir);
+	int mfd;
+
+	if (a->n == SH_LAYERS_MAX)
+		return err_cfg(err, "too many lower layers (at most %d)", SH_LAYERS_MAX);
+	if (a->empty_fd < 0) {
+		a->empty_fd = mnt_new("tmpfs", "subhost-empty", tmpfs_opts, 2,
+				      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID |
+				      MOUNT_ATTR_NOEXEC, what, err);
+		if (a->empty_fd < 0)
+			return a->empty_fd;
+	}
+	lower = xasprintf("%s:/proc/self/fd/%d", esc, a->empty_fd);
+	{
+		const struct mnt_opt opts[] = { { "lowerdir", lower } };
+		mfd = mnt_new("overlay", name, opts, 1, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV, what, err);
+	}
+	if (mfd < 0)
+		return mfd;
+	a->fds[a->n++] = mfd;
+	*out = xasprintf("/proc/self/fd/%d", mfd);
+	return 0;
+}
+
+/* The root of cfg on LIVE; layer j of cfg->lower is found at src->v[j]
+ * (itself, or its idmapped stand-in). */
+static int mount_root(const struct sh_config *cfg, const struct sh_list *src, struct sh_err *err)
 {
 	_cleanup_free_ char *what = xasprintf("root on %s", cfg->live);
 	_cleanup_close_ int mfd = -1;
+	struct aliases al = { .empty_fd = -1 };
 
 	if (cfg->bind_root) {
 		/* overlay-boot: UPPER = LOWER means "no overlay: bind-mount it". */
 		mfd = mnt_clone(AT_FDCWD, cfg->upper, true, MOUNT_ATTR_NODEV, what, err);
 	} else {
-		_cleanup_free_ char *lower = overlay_lowerdir(layers);
+		struct sh_list layers = { xcalloc(cfg->lower.n + 1, sizeof(char *)), cfg->lower.n };
+		_cleanup_free_ char *lower = NULL;
 		_cleanup_free_ char *upper = overlay_escape(cfg->upper);
 		_cleanup_free_ char *work = overlay_escape(cfg->work);
-		const struct mnt_opt opts[] = {
-			{ "lowerdir", lower },
-			{ "upperdir", upper },
-			{ "workdir", work },
-		};
-		mfd = mnt_new("overlay", cfg->name, opts, 3, MOUNT_ATTR_NODEV, what, err);
+		int r = 0;
+
+		for (size_t j = 0; j < cfg->lower.n && r == 0; j++) {
+			if (is_outer_layer(&cfg->lower, j))
+				r = alias_layer(&al, cfg->name, src->v[j], &layers.v[j], err);
+			else
+				layers.v[j] = xstrdup(src->v[j]);
+		}
+		if (r == 0) {
+			/* an alias path is ours: no escaping needed, none wanted */
+			lower = overlay_lowerdir(&layers);
+			const struct mnt_opt opts[] = {
+				{ "lowerdir", lower },
+				{ "upperdir", upper },
+				{ "workdir", work },
+			};
+			mfd = mnt_new("overlay", cfg->name, opts, 3, MOUNT_ATTR_NODEV, what, err);
+		} else {
+			mfd = r;
+		}
+		layers.n = cfg->lower.n;
+		for (size_t j = 0; j < layers.n; j++)
+			free(layers.v[j]);
+		free(layers.v);
+		aliases_close(&al);
 	}
 	if (mfd < 0)
 		return mfd;

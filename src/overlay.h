@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#define SH_LAYERS_MAX 64         /* lower layers after @OTHER expansion */
+
 /* The lowerdir= value for layers (topmost first): each path with '\', ':'
  * and ',' escaped by a backslash, joined by ':'.  malloc'd. */
 char *overlay_lowerdir(const struct sh_list *layers);

@@ -2,6 +2,7 @@
 #include "rootfs.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include "devfs.h"
 #include "mount.h"
+#include "net.h"
 #include "overlay.h"
 #include "spawn.h"
 #include "userns.h"
@@ -144,6 +146,25 @@ int rootfs_hide(int rootfd, const char *path, struct sh_err *err)
 	return mnt_attach(mfd, target, "", what, err);
 }
 
+/* IDMAP: the data disks' nodes to root inside and its disk group. */
+static int disks_own(int rootfd, const struct disk_set *set, const struct userns *u,
+		     struct sh_err *err)
+{
+	_cleanup_close_ int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+
+	for (size_t i = 0; i < set->n; i++) {
+		const char *node = set->v[i].conf ? set->v[i].conf->node : NULL;
+
+		if (set->v[i].role != DISK_DATA || !node)
+			continue;
+		if (dev < 0)
+			return err_sys(err, -dev, "open the subhost's /dev");
+		if (fchownat(dev, node, u->uid, u->disk_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_sys(err, errno, "/dev/%s: chown", node);
+	}
+	return 0;
+}
+
 int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 {
 	const struct sh_config *cfg = p->cfg;
@@ -152,10 +173,35 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	size_t i;
 	int r;
 
+	/* Mounts the conf's !commands made (overlay-diskfile) are in the
+	 * namespace they ran in: start from a copy of that one. */
+	if (cfg->mntns_fd > 2 && (setns(cfg->mntns_fd, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0))
+		return err_sys(err, errno, "enter the mounts of the configuration's commands");
 	/* Nothing we mount may propagate back to the host, and nothing the
 	 * host mounts later should appear in the subhost. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_sys(err, errno, "make the mount tree private");
+	/* IMAGE and the root disk: UPPER may be on them, and PREMOUNT gets it */
+	if (p->disks) {
+		r = disks_mount(cfg, p->disks, err);
+		if (r < 0)
+			return r;
+	}
+	/* IDMAP: UPPER is root inside's (checked here, where an IMAGE holding
+	 * it is mounted) before anything is written into it */
+	if (p->userns) {
+		r = userns_prepare_layers(cfg, p->userns, err);
+		if (r < 0)
+			return r;
+	}
+	/* overlay-boot's PREMOUNT wrote it; in here UPPER is what the
+	 * subhost will see, also when it lies on an image. */
+	if (p->interfaces) {
+		r = net_write_interfaces(cfg, p->userns ? p->userns->uid : 0,
+					 p->userns ? p->userns->gid : 0, err);
+		if (r < 0)
+			return r;
+	}
 	if (cfg->premount) {
 		r = rootfs_run_hook(cfg, "PREMOUNT", cfg->premount, cfg->upper, err);
 		if (r < 0)
@@ -173,6 +219,10 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	if (p->userns)
 		own = (struct devfs_owner){ p->userns->uid, p->userns->gid, p->userns->tty_gid };
 	r = devfs_setup(rootfd, p->console, &own, err);
+	if (r == 0 && p->disks)
+		r = disks_nodes(rootfd, p->disks, err);
+	if (r == 0 && p->disks && p->userns)
+		r = disks_own(rootfd, p->disks, p->userns, err);
 	if (r < 0)
 		return r;
 	r = mount_sys(rootfd, err);

@@ -11,6 +11,7 @@
 #define SUBHOST_ROOTFS_H
 
 #include "config.h"
+#include "disk.h"
 
 struct userns;
 struct rootfs_plan {
@@ -18,8 +19,10 @@ struct rootfs_plan {
 	const char *console;    /* host path of the pty to show as /dev/console, or NULL */
 	char **hide;            /* host paths to cover when a lower layer is the host root */
 	size_t nhide;
-	const struct userns *userns;    /* IDMAP: lower layers idmapped through it, /dev
-					 * and /run owned by root inside; else NULL */
+	const struct disk_set *disks; /* DISKS and IMAGE, attached by the supervisor */
+	bool interfaces;        /* write UPPER/etc/network/interfaces when missing */
+	const struct userns *userns;    /* IDMAP: lower layers idmapped through it; UPPER,
+					 * /dev and /run owned by root inside; else NULL */
 };
 
 /* Everything before pivot_root.  Runs in the boot child. */

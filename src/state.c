@@ -170,9 +170,11 @@ void state_remove(const char *name)
 	_cleanup_free_ char *sf = path_join(dir, "state");
 	_cleanup_free_ char *tmp = path_join(dir, "state.tmp");
 	_cleanup_free_ char *lk = path_join(dir, "lock");
+	_cleanup_free_ char *shares = path_join(dir, "shares");      /* share.c's records */
 
 	unlink(sf);
 	unlink(tmp);
+	unlink(shares);
 	unlink(lk);
 	rmdir(dir);     /* fails harmlessly if a new boot already re-created files */
 }

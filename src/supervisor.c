@@ -20,7 +20,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <linux/sched.h>
+#include "bases.h"
 #include "cgroup.h"
+#include "disk.h"
 #include "hardening.h"
 #include "hide.h"
 #include "net.h"
@@ -47,6 +49,7 @@ struct sv {
 	int cons_master, cons_slave;
 	char cons_path[64];     /* /dev/pts/N of the console on the host */
 	struct hide_list hide;  /* paths covered before pivot_root (hide.c) */
+	struct disk_set *disks; /* DISKS and IMAGE: their loops, held until teardown */
 	struct cg_limits limits;
 	bool has_limits;        /* pid 1 waits for GO while its limits are set */
 	bool idmap_on;          /* IDMAP: a user namespace (userns.h) */
@@ -295,7 +298,8 @@ static struct rootfs_plan rootfs_plan_of(struct sv *sv)
 {
 	return (struct rootfs_plan){
 		.cfg = sv->cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL,
-		.hide = sv->hide.v, .nhide = sv->hide.n, .userns = sv->idmap_on ? &sv->userns : NULL,
+		.hide = sv->hide.v, .nhide = sv->hide.n, .disks = sv->disks,
+		.interfaces = !sv->o->run, .userns = sv->idmap_on ? &sv->userns : NULL,
 	};
 }
 
@@ -638,6 +642,8 @@ static void teardown(struct sv *sv)
 		close(sv->pidfd);
 		sv->pidfd = -1;
 	}
+	/* pid 1 is gone: the loops detach as soon as its mounts are gone too */
+	disks_release(sv->disks);
 	if (sv->has_limits)
 		cgroup_v1_remove(sv->cfg->name);
 	if (sv->cgroup) {
@@ -740,7 +746,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	sigset_t mask;
 	int sigfd, r, status = 0, quick = 0;
 	double last_boot;
-	_cleanup_free_ char *lower = layers_str(&cfg->lower);
+	_cleanup_free_ char *lower = cfg->ndisks ? disks_root_str(cfg) : layers_str(&cfg->lower);
 	struct sh_state *others = NULL;
 	size_t nothers = 0;
 
@@ -783,10 +789,6 @@ static int supervise(struct sv *sv, struct sh_err *err)
 
 	sv->netns_named = !sv->o->run;
 	if (sv->idmap_on) {
-		/* before anything is written into UPPER (interfaces below) */
-		r = userns_prepare_layers(cfg, &sv->userns, err);
-		if (r < 0)
-			goto fail;
 		r = userns_create(&sv->idmap, &sv->userns, &sv->netns_fd, err);
 		if (r < 0)
 			goto fail;
@@ -815,12 +817,6 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		goto fail;
 	if (cfg->ncables)
 		sv_log(sv, "%zu cable(s)", cfg->ncables);
-	if (!sv->o->run && cfg->address.n == 0) {
-		r = net_write_interfaces(cfg, sv->idmap_on ? sv->userns.uid : 0,
-					 sv->idmap_on ? sv->userns.gid : 0, err);
-		if (r < 0)
-			goto fail;
-	}
 	sv->cgroup_fd = cgroup_create(cfg->name, &sv->cgroup, err);
 	if (sv->cgroup_fd < 0 && sv->cgroup_fd != -ENOENT) {
 		r = sv->cgroup_fd;
@@ -833,6 +829,11 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		if (r < 0)
 			goto fail;
 	}
+	r = disks_attach(sv->disks, err);
+	if (r < 0)
+		goto fail;
+	for (size_t i = 0; i < sv->disks->n; i++)
+		sv_log(sv, "%s on %s", sv->disks->v[i].part.image, sv->disks->v[i].dev);
 	/* One pass over the other subhosts' states serves the shared pid 1
 	 * copy and both directions of hiding upper layers. */
 	others = state_read_others(cfg->name, &nothers);
@@ -921,20 +922,17 @@ static int check_supported(const struct sh_config *cfg, struct sh_err *err)
 			return err_cfg(err, "%s:%d: %s is not supported by this version of subhost",
 				       cfg->path, cfg->reserved[i].line, cfg->reserved[i].key);
 	}
-	for (i = 0; i < cfg->lower.n; i++) {
-		if (cfg->lower.v[i][0] == '@')
-			return err_cfg(err, "%s: LOWER=%s: layered bases (@NAME) are not supported "
-				       "by this version of subhost", cfg->path, cfg->lower.v[i]);
-	}
 	return 0;
 }
 
 int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err *err)
 {
+	_cleanup_disks_ struct disk_set disks = { NULL, 0 };
 	struct sv sv = {
 		.cfg = cfg, .o = o, .lock_fd = -1, .report_fd = -1, .log_fd = -1,
 		.netns_fd = -1, .cgroup_fd = -1, .init_fd = -1, .cons_master = -1,
-		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1, .userns.fd = -1,
+		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1, .disks = &disks,
+		.userns.fd = -1,
 	};
 	bool stale = false;
 	int r, pfd[2];
@@ -944,10 +942,16 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	r = check_supported(cfg, err);
 	if (r < 0)
 		return err->status;
+	r = bases_resolve(cfg, err);
+	if (r < 0)
+		return err->status ? err->status : EXIT_USAGE;
 	r = cgroup_limits_parse(cfg, &sv.limits, err);
 	if (r < 0)
 		return err->status ? err->status : EXIT_USAGE;
 	sv.has_limits = cgroup_limits_any(&sv.limits);
+	r = disks_plan(cfg, &disks, err);
+	if (r < 0)
+		return err->status ? err->status : EXIT_USAGE;
 	r = userns_config(cfg, &sv.idmap, err);
 	if (r < 0)
 		return err->status ? err->status : EXIT_USAGE;
@@ -994,7 +998,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		return err_sys(err, errno, "fork the supervisor"), EXIT_FAIL;
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		int keep[3] = { sv.lock_fd, pfd[1], sv.log_fd };
+		int keep[4] = { sv.lock_fd, pfd[1], sv.log_fd, cfg->mntns_fd > 2 ? cfg->mntns_fd : -1 };
 
 		close(pfd[0]);
 		sv.report_fd = pfd[1];
@@ -1005,7 +1009,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		/* Nothing of the caller's stays open for the subhost's lifetime
 		 * (a $(subhost boot) would hang on its pipe, a make jobserver
 		 * would lose tokens). */
-		close_fds_except(keep, 3);
+		close_fds_except(keep, 4);
 		if (chdir("/") < 0)
 			_exit(EXIT_FAIL);
 		prctl(PR_SET_NAME, "subhost-sv");

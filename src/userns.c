@@ -18,6 +18,7 @@
 #include "rootfs.h"
 
 #define TTY_GROUP 5     /* Debian's tty group, as devfs.c */
+#define DISK_GROUP 6    /* Debian's disk group, as disk.c */
 
 int userns_config(const struct sh_config *cfg, struct idmap *m, struct sh_err *err)
 {
@@ -40,6 +41,7 @@ void userns_ids(const struct idmap *m, struct userns *u)
 	u->uid = idmap_to_host(m->uid, m->nuid, 0);
 	u->gid = idmap_to_host(m->gid, m->ngid, 0);
 	u->tty_gid = idmap_to_host(m->gid, m->ngid, TTY_GROUP);
+	u->disk_gid = idmap_to_host(m->gid, m->ngid, DISK_GROUP);
 }
 
 static int write_map(pid_t pid, const char *file, const struct idmap_extent *v, size_t n,

@@ -32,13 +32,14 @@ struct userns {
 	uid_t uid;              /* host uid of root inside */
 	gid_t gid;              /* host gid of root inside */
 	gid_t tty_gid;          /* host gid of the group tty (5) inside */
+	gid_t disk_gid;         /* host gid of the group disk (6) inside */
 };
 
 /* IDMAP of cfg into m (idmap_parse, with the conf's file and line):
  * 1 if set, 0 if not, or a negative errno with err filled. */
 int userns_config(const struct sh_config *cfg, struct idmap *m, struct sh_err *err);
 
-/* The host ids of root and tty inside m (no kernel call; u->fd = -1). */
+/* The host ids of root, tty and disk inside m (no kernel call; u->fd = -1). */
 void userns_ids(const struct idmap *m, struct userns *u);
 
 /* Step 1: a user namespace with map m and a network namespace it owns;

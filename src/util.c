@@ -294,6 +294,81 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+static int remove_entries(int dfd, dev_t dev, unsigned long long *bytes)
+{
+	DIR *d;
+	struct dirent *e;
+	int r = 0, fd = dup(dfd);
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = r ? r : -errno;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub, rr;
+
+			if (st.st_dev != dev) {         /* a mount: not ours to empty */
+				r = r ? r : -EBUSY;
+				continue;
+			}
+			sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				r = r ? r : -errno;
+				continue;
+			}
+			rr = remove_entries(sub, dev, bytes);
+			close(sub);
+			if (rr < 0) {
+				r = r ? r : rr;
+				continue;
+			}
+			if (unlinkat(dfd, e->d_name, AT_REMOVEDIR) < 0)
+				r = r ? r : -errno;
+		} else {
+			if (unlinkat(dfd, e->d_name, 0) < 0)
+				r = r ? r : -errno;
+			else if (bytes && S_ISREG(st.st_mode))
+				*bytes += (unsigned long long)st.st_size;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int remove_tree(const char *path, unsigned long long *bytes)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	int r;
+
+	if (fd < 0) {
+		if (errno != ENOTDIR && errno != ELOOP)
+			return errno == ENOENT ? 0 : -errno;
+		if (lstat(path, &st) == 0 && bytes && S_ISREG(st.st_mode))
+			*bytes += (unsigned long long)st.st_size;
+		return unlink(path) < 0 ? -errno : 0;
+	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	r = remove_entries(fd, st.st_dev, bytes);
+	if (r < 0)
+		return r;
+	return rmdir(path) < 0 ? -errno : 0;
+}
+
 int close_fds_except(const int *keep, size_t nkeep)
 {
 	DIR *d = opendir("/proc/self/fd");

@@ -86,6 +86,12 @@ int write_file(const char *path, const char *data);        /* O_WRONLY|O_TRUNC, 
 int write_file_atomic(const char *path, const char *data, mode_t mode); /* tmp + rename */
 int mkdir_p(const char *path, mode_t mode);
 
+/* rm -r of path without following symlinks or leaving its filesystem:
+ * a mount found inside is left (with what lies beneath it) and makes the
+ * call fail with -EBUSY after removing everything else.  Adds the bytes of
+ * removed regular files to *bytes when bytes is not NULL. */
+int remove_tree(const char *path, unsigned long long *bytes);
+
 /* Close every descriptor above 2 that is not in keep. */
 int close_fds_except(const int *keep, size_t nkeep);
 

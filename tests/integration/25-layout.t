@@ -56,15 +56,26 @@ ok $? "WORK is not used"
 "$SUBHOST" stop "$n"; no_residue "$n"
 
 # ---- several LOWER layers, topmost first ------------------------------------
-# overlayfs refuses a layer nested inside another on the same filesystem,
-# and everything on the root filesystem is inside "/": a clear error first.
+# overlayfs refuses a layer nested inside another on the same filesystem
+# (ELOOP), and everything on the root filesystem is inside "/": subhost
+# presents the outer layer through a read-only view of its own.
 n=$(uniq_name nst)
 mk "$n"
-mkdir -p "$DIR/inner"
+mkdir -p "$DIR/inner/etc"
+echo inner > "$DIR/inner/etc/layer-inner"
 echo "LOWER= inner:/" >> "$CONF"
+out=$("$SUBHOST" boot "$CONF" </dev/null 2>&1)
+ok $? "nested LOWER layers (inner:/ on one filesystem) boot" || diag "$out"
+is "$(in_sh "$n" 'cat /etc/layer-inner')" inner "the inner layer shows on top"
+is "$(in_sh "$n" 'cat /etc/os-release')" "$(cat /etc/os-release)" "and the host root below it"
+"$SUBHOST" stop "$n"; no_residue "$n"
+n=$(uniq_name dup)
+mk "$n"
+mkdir -p "$DIR/inner"
+echo "LOWER= inner:./inner" >> "$CONF"
 out=$("$SUBHOST" boot "$CONF" </dev/null 2>&1); st=$?
-is "$st" 2 "nested LOWER layers: exit 2"
-like "$out" "lies inside layer / on the same filesystem" "and the message says why" || diag "$out"
+is "$st" 2 "a layer listed twice: exit 2"
+like "$out" "conf:[0-9]+: LOWER=inner:./inner: layer .*/inner is listed twice" "and the message names it" || diag "$out"
 no_residue "$n"
 
 # Layers on a filesystem of their own stack fine over the host root.

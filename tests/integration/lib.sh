@@ -74,6 +74,11 @@ residue() {
 	wait_for 10 sh -c "! ip -o link show 2>/dev/null | awk -F': ' '{print \$2}' | cut -d@ -f1 | grep -qx '${name}[0-9.]*'"
 	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -x "${name}[0-9.]*" | sed 's/^/interface: /'
 	find /proc/[0-9]*/cwd -maxdepth 0 -lname "$base/live" 2>/dev/null | sed 's/^/process in LIVE: /'
+	# Loop devices over the subhost's images (autoclear: the kernel detaches
+	# them once the last mount is gone, which can take a moment).
+	wait_for 20 sh -c "! grep -qsF '$base/' /sys/block/loop*/loop/backing_file"
+	grep -sHF "$base/" /sys/block/loop*/loop/backing_file |
+		sed 's,^/sys/block/\([^/]*\)/loop/backing_file:,loop device /dev/\1 over ,'
 	return 0
 }
 no_residue() {  # no_residue NAME [DESC]
