@@ -182,51 +182,61 @@ int overlay_mount_root_idmapped(const struct sh_config *cfg, int userns_fd, stru
 	_cleanup_free_ char *what = xasprintf("idmapped lower layers on %s", cfg->live);
 	_cleanup_close_ int stage = -1;
 	struct sh_list staged = { NULL, 0 };
-	int r;
+	int layers[SH_LAYERS_MAX];
+	size_t n = 0;
+	int r = 0;
 
 	if (cfg->bind_root)
 		return mount_root(cfg, &cfg->lower, err);
-	/* overlayfs takes layers by path (by fd only from Linux 6.13): each
-	 * idmapped layer goes on a directory of a small tmpfs on LIVE, in
-	 * this private mount namespace, and the overlay on top of it. */
-	stage = mnt_new("tmpfs", "idmap-layers", opts, 2,
-			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what, err);
-	if (stage < 0)
-		return stage;
-	r = mnt_attach(stage, AT_FDCWD, cfg->live, what, err);
-	for (size_t i = 0; r == 0 && i < cfg->lower.n; i++) {
-		_cleanup_free_ char *lw = xasprintf("LOWER layer %s", cfg->lower.v[i]);
-		_cleanup_close_ int layer = -1;
-		char name[24];
+	if (cfg->lower.n > SH_LAYERS_MAX)
+		return err_cfg(err, "too many lower layers (at most %d)", SH_LAYERS_MAX);
+	/* Every layer first: one may be LIVE itself (a root disk mounted
+	 * there), which the stage below covers. */
+	for (; n < cfg->lower.n; n++) {
+		_cleanup_free_ char *lw = xasprintf("LOWER layer %s", cfg->lower.v[n]);
 		struct statfs sf;
 
-		snprintf(name, sizeof name, "%zu", i);
-		if (mkdirat(stage, name, 0700) < 0) {
-			r = err_sys(err, errno, "%s: mkdir %s", what, name);
+		layers[n] = mnt_clone(AT_FDCWD, cfg->lower.v[n], false, 0, lw, err);
+		if (layers[n] < 0) {
+			r = layers[n];
 			break;
 		}
-		layer = mnt_clone(AT_FDCWD, cfg->lower.v[i], false, 0, lw, err);
-		if (layer < 0) {
-			r = layer;
-			break;
-		}
-		r = mnt_idmap(layer, userns_fd, lw, err);
-		if (r == -EINVAL && fstatfs(layer, &sf) == 0) {
+		r = mnt_idmap(layers[n], userns_fd, lw, err);
+		if (r == -EINVAL && fstatfs(layers[n], &sf) == 0)
 			r = err_msg(err, EXIT_FAIL, EINVAL, "IDMAP: LOWER layer %s is on %s "
 				    "filesystem (0x%lx), which has no idmapped mounts: expected "
 				    "lower layers on ext4, xfs, btrfs or tmpfs (Linux 6.3+), ...",
-				    cfg->lower.v[i], fs_name((unsigned long)sf.f_type),
+				    cfg->lower.v[n], fs_name((unsigned long)sf.f_type),
 				    (unsigned long)sf.f_type);
+		if (r < 0) {
+			close(layers[n]);
 			break;
 		}
-		if (r == 0)
-			r = mnt_attach(layer, stage, name, lw, err);
+	}
+	/* overlayfs takes layers by path (by fd only from Linux 6.13): each
+	 * idmapped layer goes on a directory of a small tmpfs on LIVE, in
+	 * this private mount namespace, and the overlay on top of it. */
+	if (r == 0) {
+		stage = mnt_new("tmpfs", "idmap-layers", opts, 2,
+				MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what, err);
+		r = stage < 0 ? stage : mnt_attach(stage, AT_FDCWD, cfg->live, what, err);
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char name[24];
+
+		snprintf(name, sizeof name, "%zu", i);
+		if (mkdirat(stage, name, 0700) < 0)
+			r = err_sys(err, errno, "%s: mkdir %s", what, name);
+		else
+			r = mnt_attach(layers[i], stage, name, what, err);
 		if (r == 0) {
 			staged.v = xrealloc(staged.v, (staged.n + 2) * sizeof *staged.v);
 			staged.v[staged.n++] = path_join(cfg->live, name);
 			staged.v[staged.n] = NULL;
 		}
 	}
+	for (size_t i = 0; i < n; i++)
+		close(layers[i]);
 	if (r == 0)
 		r = mount_root(cfg, &staged, err);
 	sh_list_free(&staged);

@@ -222,6 +222,44 @@ else
 	needs "a bridge for the cable test" -- false
 fi
 
+# ---- a layered base on the host root (@OTHER), and a root disk image -----------------
+# Nested layers (the base's UPPER lies inside "/") go through an alias
+# overlay over their idmapped stand-ins.
+export SUBHOST_CONFDIR=$T_ROOT/conf
+mkdir -p "$SUBHOST_CONFDIR"
+h=$(uniq_name idh); mk "$h"; HDIR=$DIR
+mv "$CONF" "$SUBHOST_CONFDIR/$h.conf"; sed -i "s|^BASE=.*|BASE=$HDIR|" "$SUBHOST_CONFDIR/$h.conf"
+mkdir -p "$HDIR/root/etc"; echo from-base > "$HDIR/root/etc/from-base"
+n=$(uniq_name idl); mk "$n" "IDMAP=$U" "LOWER=@$h"
+boot_ok "$n"
+is "$(in_sh "$n" 'cat /etc/from-base; stat -c %u:%g /etc/from-base /usr')" \
+	"$(printf 'from-base\n0:0\n0:0')" "@BASE over the host root: the base's and the host's files are root's"
+in_sh "$n" 'echo mine > /etc/from-base'
+is "$(owner "$DIR/root/etc/from-base") $(cat "$HDIR/root/etc/from-base")" "$B:$BG from-base" \
+	"a change lands in our UPPER, mapped; the base's UPPER is untouched"
+"$SUBHOST" stop "$n" </dev/null; ok $? "stop $n"
+no_residue "$n"
+unset SUBHOST_CONFDIR
+if command -v mkfs.ext4 >/dev/null && mkfs.ext4 2>&1 | grep -q -- "-d "; then
+	TREE=$T_ROOT/disktree
+	mkdir -p "$TREE/etc" "$TREE/usr" "$TREE/root" "$TREE/tmp"
+	for l in bin sbin lib lib64; do ln -s usr/$l "$TREE/$l"; done
+	echo from-disk > "$TREE/etc/marker"
+	n=$(uniq_name idi); mk "$n" "IDMAP=$U" "DISKS=( vda:0:disk.img )" "SHARE= /usr:/usr:ro" "RAM_SIZE= none"
+	truncate -s 32M "$DIR/disk.img" && mkfs.ext4 -q -d "$TREE" "$DIR/disk.img"
+	ok $? "an ext4 image"
+	boot_ok "$n"
+	is "$(in_sh "$n" 'cat /etc/marker; stat -c %u:%g /etc/marker')" "$(printf 'from-disk\n0:0')" \
+		"a root disk: its files are root's through the idmapped layer"
+	in_sh "$n" 'echo changed > /etc/marker'
+	is "$(owner "$DIR/root/etc/marker")" "$B:$BG" "a change lands in UPPER, mapped"
+	"$SUBHOST" stop "$n" </dev/null; ok $? "stop $n"
+	no_residue "$n"
+	[ -z "$(grep -lsF "$DIR/disk.img" /sys/block/loop*/loop/backing_file)" ]; ok $? "no loop device is left"
+else
+	needs "mkfs.ext4 -d (package e2fsprogs)" -- false
+fi
+
 # ---- bad values: clear errors naming file:line, nothing created --------------------------
 bad_value() {   # bad_value VALUE REGEX DESC
 	local n out st
