@@ -106,21 +106,35 @@ int cgroup_nprocs(const char *path)
 	return n;
 }
 
-/* rmdir every group below path, deepest first (an init inside made them;
- * they are empty once its processes are gone). */
-static void remove_children(const char *path, int depth)
+/* rmdir the groups below dirfd, deepest first: an init inside (systemd)
+ * makes its own tree under the subhost's group and leaves some of it
+ * behind (init.scope at least), and a group with children can't go. */
+static void remove_children(int dirfd, int depth)
 {
-	DIR *d = depth < 32 ? opendir(path) : NULL;
-	struct dirent *de;
+	DIR *d;
+	struct dirent *e;
+	int fd = dup(dirfd);
 
-	if (!d)
+	if (fd < 0)
 		return;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		int sub;
+
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		_cleanup_free_ char *sub = path_join(path, de->d_name);
-		remove_children(sub, depth + 1);
-		rmdir(sub);
+		sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		if (depth < 64)
+			remove_children(sub, depth + 1);
+		close(sub);
+		unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
 }
@@ -133,16 +147,20 @@ int cgroup_remove(const char *path)
 	if (!path || !*path)
 		return 0;
 	for (i = 0; i < 2000; i++) {
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd >= 0) {
+			remove_children(fd, 0);
+			close(fd);
+		}
 		if (rmdir(path) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -errno;
-		remove_children(path, 0);
-		/* Members left once pid 1 is gone are `subhost go` processes
-		 * (they joined the cgroup but not the pid namespace): their
-		 * command died with the namespace and they are about to report
-		 * it and restore their terminal.  Give them a moment before
-		 * killing. */
+		/* Members left once pid 1 is gone are dying with its pid
+		 * namespace (`subhost go` commands among them; their relays
+		 * on the host are not members and report the end).  Give
+		 * them a moment before killing. */
 		if (i >= 200 && i % 100 == 0)
 			cgroup_kill(path);
 		nanosleep(&ts, NULL);

@@ -26,9 +26,9 @@ int cgroup_create(const char *name, char **path, struct sh_err *err);
 /* Kill every process of the cgroup (cgroup.kill, else SIGKILL each pid). */
 int cgroup_kill(const char *path);
 
-/* Remove the cgroup and the groups made under it (by an init inside),
- * killing what is left and retrying while the kernel still reports it
- * busy.  Absent counts as success. */
+/* Remove the cgroup and the groups an init made below it, killing what
+ * is left and retrying while the kernel still reports it busy.  Absent
+ * counts as success. */
 int cgroup_remove(const char *path);
 
 /* IDMAP: hand the group at path to uid:gid (root inside) the way the

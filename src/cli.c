@@ -95,8 +95,9 @@ const struct cli_command cli_commands[] = {
 	  "the caller's terminal; power off and tear down when CMD exits; exit with its status.\n"
 	  "  --grace S  seconds to wait for leftover processes after CMD (default 1)\n" },
 	{ "stop", cmd_stop, "stop NAME|CONF [--timeout S] [--force]\n",
-	  "Power the subhost off in order (services in reverse, then all processes) and\n"
-	  "wait until it is torn down.\n"
+	  "Power the subhost off in order (services in reverse, then all processes; a\n"
+	  "real init is asked its own way: SIGRTMIN+4 for systemd, /run/initctl for\n"
+	  "sysvinit, or STOP_SIGNAL) and wait until it is torn down.\n"
 	  "  -t, --timeout S  kill everything after S seconds (default 30)\n"
 	  "  -f, --force      kill everything at once\n" },
 	{ "go", cmd_go, "go NAME [--] [CMD [ARG...]]\n",

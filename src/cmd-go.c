@@ -37,6 +37,30 @@ static void build_env(void)
 	clean_env[n] = NULL;
 }
 
+/* Descriptors that survive into the go process after it entered the
+ * subhost: the pidfd (to enter the cgroup namespace last) and the
+ * subhost's cgroup.procs. */
+#define GO_PIDFD 3
+#define GO_CGPROCS 4
+
+/* In the forked command, before anything else: join the subhost's cgroup2
+ * group, then its cgroup namespace.  Only the command joins: a relay left
+ * outside the pid namespace would show inside as pid 0 in cgroup.procs,
+ * and systemctl status and systemd-cgls fail on it. */
+static void enter_cgroup(void)
+{
+	if (fcntl(GO_CGPROCS, F_GETFD) >= 0 && write(GO_CGPROCS, "0", 1) != 1) {
+		fprintf(stderr, "subhost: go: join the subhost's cgroup: %s\n", strerror(errno));
+		_exit(126);
+	}
+	if (setns(GO_PIDFD, CLONE_NEWCGROUP) < 0) {
+		fprintf(stderr, "subhost: go: enter the cgroup namespace: %s\n", strerror(errno));
+		_exit(126);
+	}
+	close(GO_PIDFD);
+	close(GO_CGPROCS);
+}
+
 static void exec_cmd(char **cmd) __attribute__((noreturn));
 static void exec_cmd(char **cmd)
 {
@@ -118,6 +142,7 @@ static int run_with_pty(char **cmd)
 	}
 	if (pid == 0) {
 		int slave;
+		enter_cgroup();
 		sigprocmask(SIG_UNBLOCK, &mask, NULL);
 		if (setsid() < 0)
 			_exit(126);
@@ -177,7 +202,7 @@ static bool other_userns(pid_t pid)
 int cmd_go(int argc, char **argv)
 {
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int pidfd = -1;
+	_cleanup_close_ int pidfd = -1, cgprocs = -1;
 	struct sh_err err = { 0 };
 	struct sh_state st;
 	char **cmd = NULL;
@@ -223,9 +248,14 @@ int cmd_go(int argc, char **argv)
 		warnx_name(name, "prctl: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	/* The cgroup first, while we still see the host's cgroup tree. */
-	if ((st.cgroup && *st.cgroup && cgroup_join(st.cgroup, getpid()) < 0) ||
-	    cgroup_v1_join(name, getpid()) < 0) {
+	/* The cgroups first, while we still see the host's cgroup tree: the
+	 * v1 groups of its limits for this process (its command inherits
+	 * them), the cgroup2 group for the command alone (enter_cgroup). */
+	if (st.cgroup && *st.cgroup) {
+		_cleanup_free_ char *procs = path_join(st.cgroup, "cgroup.procs");
+		cgprocs = open(procs, O_WRONLY | O_CLOEXEC);
+	}
+	if ((st.cgroup && *st.cgroup && cgprocs < 0) || cgroup_v1_join(name, getpid()) < 0) {
 		warnx_name(name, "join the cgroups of %s: %s", name, strerror(errno));
 		state_free(&st);
 		return EXIT_FAIL;
@@ -234,7 +264,7 @@ int cmd_go(int argc, char **argv)
 	state_free(&st);
 	/* IDMAP: the user namespace first (setns does), then root inside */
 	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		  CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME | (userns ? CLONE_NEWUSER : 0)) < 0 ||
+		  CLONE_NEWNET | CLONE_NEWTIME | (userns ? CLONE_NEWUSER : 0)) < 0 ||
 	    (userns && (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
 			setresuid(0, 0, 0) < 0))) {
 		warnx_name(name, "enter its namespaces: %s", strerror(errno));
@@ -244,9 +274,22 @@ int cmd_go(int argc, char **argv)
 		report_err(name, &err);
 		return EXIT_FAIL;
 	}
-	/* Close everything but stdio: no descriptor of ours reaches inside. */
-	syscall(SYS_close_range, 3U, ~0U, 0U);
-	pidfd = -1;
+	/* Close everything but stdio and what enter_cgroup() needs: no
+	 * descriptor of ours reaches the command. */
+	{
+		int a = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
+		int b = cgprocs >= 0 ? fcntl(cgprocs, F_DUPFD_CLOEXEC, 10) : -1;
+
+		if (a < 0 || dup3(a, GO_PIDFD, O_CLOEXEC) < 0 ||
+		    (b >= 0 && dup3(b, GO_CGPROCS, O_CLOEXEC) < 0)) {
+			warnx_name(name, "prepare descriptors: %s", strerror(errno));
+			return EXIT_FAIL;
+		}
+		if (b < 0)
+			close(GO_CGPROCS);
+	}
+	syscall(SYS_close_range, (unsigned)GO_CGPROCS + 1, ~0U, 0U);
+	pidfd = cgprocs = -1;
 	build_env();
 	if (isatty(0))
 		return run_with_pty(cmd);
@@ -255,8 +298,10 @@ int cmd_go(int argc, char **argv)
 		warnx_name(name, "fork: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		enter_cgroup();
 		exec_cmd(cmd);
+	}
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	while (waitpid(pid, &status, 0) < 0) {

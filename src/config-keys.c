@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -694,6 +695,84 @@ static int load_hostname(struct ctx *c)
 	return 0;
 }
 
+/* "RTMIN+4", "RTMAX-2", "RTMIN": a real-time signal, or 0. */
+static int rt_signal(const char *s)
+{
+	int base, off = 0;
+	char *end;
+
+	if (str_startswith(s, "RTMIN"))
+		base = SIGRTMIN;
+	else if (str_startswith(s, "RTMAX"))
+		base = SIGRTMAX;
+	else
+		return 0;
+	s += 5;
+	if (*s) {
+		if ((*s != '+' && *s != '-') || !isdigit((unsigned char)s[1]))
+			return 0;
+		off = (int)strtol(s, &end, 10);
+		if (*end)
+			return 0;
+	}
+	return base + off >= SIGRTMIN && base + off <= SIGRTMAX ? base + off : 0;
+}
+
+int config_stop_signal(const char *value, int *sig)
+{
+	const char *s = value;
+	char *end;
+	long n;
+
+	if (!strcmp(value, "initctl")) {
+		*sig = SH_STOP_INITCTL;
+		return 0;
+	}
+	if (isdigit((unsigned char)*s)) {
+		n = strtol(s, &end, 10);
+		if (*end || n < 1 || n > SIGRTMAX)
+			return -EINVAL;
+	} else {
+		if (str_startswith(s, "SIG"))
+			s += 3;
+		n = rt_signal(s);
+		for (int i = 1; !n && i < SIGRTMIN; i++) {
+			const char *abbrev = sigabbrev_np(i);
+			if (abbrev && !strcmp(abbrev, s))
+				n = i;
+		}
+		if (!n)
+			return -EINVAL;
+	}
+	if (n == SIGKILL || n == SIGSTOP)
+		return -EINVAL;
+	*sig = (int)n;
+	return 0;
+}
+
+/* RUNLEVEL (INIT=sysv's level after rc S) and STOP_SIGNAL (how `stop`
+ * asks pid 1 to power off). */
+static int load_runlevel_stop(struct ctx *c)
+{
+	int line;
+	const char *v = val_get(c, "RUNLEVEL", &line);
+
+	c->cfg->runlevel = '2';
+	if (v) {
+		if (v[0] < '1' || v[0] > '5' || v[1])
+			return err_cfg(c->err, "%s: RUNLEVEL=%s is invalid: expected a runlevel from 1 to 5",
+				       cfg_where(c, line), v);
+		c->cfg->runlevel = v[0];
+	}
+	v = val_get(c, "STOP_SIGNAL", &line);
+	c->cfg->stop_signal = 0;
+	if (v && config_stop_signal(v, &c->cfg->stop_signal) < 0)
+		return err_cfg(c->err, "%s: STOP_SIGNAL=%s is invalid: expected a signal name or number "
+			       "(PWR, SIGRTMIN+4, 15; not KILL or STOP) or \"initctl\"",
+			       cfg_where(c, line), v);
+	return 0;
+}
+
 /* Keys later work implements: keep the evaluated value, note the line. */
 static int load_reserved(struct ctx *c, const struct ent *e)
 {
@@ -761,6 +840,8 @@ int cfg_load_rest(struct ctx *c)
 	else
 		cfg->log = xasprintf("/var/log/subhost/%s.log", cfg->name);
 	if ((r = load_hostname(c)) < 0)
+		return r;
+	if ((r = load_runlevel_stop(c)) < 0)
 		return r;
 	for (i = 0; i < c->nents; i++) {
 		const struct ent *e = &c->ents[i];

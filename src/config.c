@@ -53,6 +53,8 @@ static const struct keydef keydefs[] = {
 	{ "SHARE", KF_REPEAT, NOF },
 	{ "LOG", 0, NOF },
 	{ "HOSTNAME", 0, NOF },
+	{ "RUNLEVEL", 0, NOF },
+	{ "STOP_SIGNAL", 0, NOF },
 	{ "DISKS", KF_LIST, NOF },
 	{ "ADDRESS", KF_LIST | KF_REPEAT | KF_RESERVED, NOF },
 	{ "IMAGE", 0, NOF },

@@ -35,6 +35,9 @@ struct sh_share {
 	int line;
 };
 
+/* STOP_SIGNAL=initctl: a runlevel 0 request on the subhost's /run/initctl. */
+#define SH_STOP_INITCTL (-1)
+
 /* One DISKS entry, DEV:PART:IMAGE (pretend-boot).  The first is the root
  * filesystem; the others appear inside as block devices /dev/NODE. */
 struct sh_disk {
@@ -68,6 +71,8 @@ struct sh_config {
 	struct sh_list start;   /* START entries; empty for "none" or "" */
 	enum sh_init_mode init_mode;
 	struct sh_list init_argv; /* INIT_EXEC: program and arguments (split on blanks) */
+	char runlevel;          /* RUNLEVEL for INIT=sysv: '1'-'5', default '2' */
+	int stop_signal;        /* STOP_SIGNAL: a signal, SH_STOP_INITCTL, or 0 (by init) */
 	char *premount;         /* PREMOUNT command line, NULL if unset */
 	char *postmount;        /* POSTMOUNT command line, NULL if unset */
 	char *ram_size;         /* RAM_SIZE for the /run tmpfs ("50M"); NULL for "none" */
@@ -137,5 +142,11 @@ char *config_path_for(const char *arg);
  * Exposed for unit tests.  Returns 0 or -EINVAL (malformed array). */
 int config_split_list(const char *value, struct sh_list *out);
 void sh_list_free(struct sh_list *l);
+
+/* Parse a STOP_SIGNAL value: a signal name with or without SIG ("PWR",
+ * "SIGRTMIN+4", "RTMAX-2"), a number, or "initctl" (SH_STOP_INITCTL).
+ * SIGKILL and SIGSTOP ask nothing of an init and are refused.  Returns 0
+ * with *sig set, or -EINVAL. */
+int config_stop_signal(const char *value, int *sig);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "devfs.h"
+#include "distro.h"
 #include "mount.h"
 #include "net.h"
 #include "overlay.h"
@@ -165,6 +166,20 @@ static int disks_own(int rootfd, const struct disk_set *set, const struct userns
 	return 0;
 }
 
+/* IDMAP: a machine id we just wrote (host root's) to root inside; one of
+ * UPPER or the lower layers (root inside's already) stays as it is. */
+static int own_machine_id(int rootfd, const struct userns *u, struct sh_err *err)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, "/etc/machine-id", O_PATH | O_NOFOLLOW);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (fchownat(fd, "", u->uid, u->gid, AT_EMPTY_PATH) < 0)
+		return err_sys(err, errno, "chown /etc/machine-id");
+	return 0;
+}
+
 int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 {
 	const struct sh_config *cfg = p->cfg;
@@ -234,6 +249,13 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 			return r;
 	}
 	r = bind_adjtime(rootfd, err);
+	if (r < 0)
+		return r;
+	/* cgroup2, /tmp, machine-id for a real init (before SHAREs: one into
+	 * /tmp lands on its tmpfs). */
+	r = distro_prepare(rootfd, cfg, p->own_cgroup, err);
+	if (r == 0 && p->userns)
+		r = own_machine_id(rootfd, p->userns, err);
 	if (r < 0)
 		return r;
 	if (cfg->lower_has_host_root) {
@@ -345,7 +367,7 @@ static int proc_setup(int procfd, struct sh_err *err)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return distro_boot_id(err);
 }
 
 int rootfs_proc(struct sh_err *err)

@@ -21,6 +21,7 @@ struct rootfs_plan {
 	size_t nhide;
 	const struct disk_set *disks; /* DISKS and IMAGE, attached by the supervisor */
 	bool interfaces;        /* write UPPER/etc/network/interfaces when missing */
+	bool own_cgroup;        /* the child has a cgroup (and cgroup namespace) of its own */
 	const struct userns *userns;    /* IDMAP: lower layers idmapped through it; UPPER,
 					 * /dev and /run owned by root inside; else NULL */
 };

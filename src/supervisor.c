@@ -22,6 +22,7 @@
 #include <linux/sched.h>
 #include "bases.h"
 #include "cgroup.h"
+#include "distro.h"
 #include "disk.h"
 #include "hardening.h"
 #include "hide.h"
@@ -60,6 +61,8 @@ struct sv {
 	pid_t pid;
 	int pidfd;
 	int notify_fd;
+	int sd_fd;              /* NOTIFY_SOCKET of a real init (exec mode), or -1 */
+	bool sd_wait;           /* pid 1 is systemd: ready at its READY=1 */
 	bool ready;
 	char fail[1024];        /* FAIL / ERR text from the child or init */
 	int fail_status;
@@ -256,7 +259,7 @@ static char **init_argv(struct sv *sv)
 	size_t n = 0, i, cap = 16 + cfg->start.n + cfg->init_argv.n;
 	char **argv, **extra = NULL;
 	const char *mode = "services";
-	static char grace[16];
+	static char grace[16], runlevel[2];
 
 	if (sv->o->run) {
 		mode = "run";
@@ -279,6 +282,11 @@ static char **init_argv(struct sv *sv)
 	argv[n++] = grace;
 	if (sv->o->run)
 		argv[n++] = "--quiet";
+	if (!sv->o->run && cfg->init_mode == INIT_SYSV && cfg->runlevel != '2') {
+		runlevel[0] = cfg->runlevel;
+		argv[n++] = "--runlevel";
+		argv[n++] = runlevel;
+	}
 	argv[n++] = "--";
 	if (extra) {
 		for (i = 0; extra[i]; i++)
@@ -299,7 +307,8 @@ static struct rootfs_plan rootfs_plan_of(struct sv *sv)
 	return (struct rootfs_plan){
 		.cfg = sv->cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL,
 		.hide = sv->hide.v, .nhide = sv->hide.n, .disks = sv->disks,
-		.interfaces = !sv->o->run, .userns = sv->idmap_on ? &sv->userns : NULL,
+		.interfaces = !sv->o->run, .own_cgroup = sv->cgroup_fd >= 0,
+		.userns = sv->idmap_on ? &sv->userns : NULL,
 	};
 }
 
@@ -315,7 +324,7 @@ static void child_main(struct sv *sv, int sync_fd)
 	char term[64] = "TERM=linux";
 	char *envp[] = {
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"container=subhost", "HOME=/", term, "SUBHOST_NOTIFY_FD=3", NULL,
+		"container=subhost", "HOME=/", term, "SUBHOST_NOTIFY_FD=3", NULL, NULL,
 	};
 	/* If the supervisor dies (even by SIGKILL) the whole subhost goes with
 	 * it: a pid namespace dies with its init.  What remains on the host
@@ -352,6 +361,29 @@ static void child_main(struct sv *sv, int sync_fd)
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
 		err_sys(&err, errno, "set hostname %s", cfg->hostname);
 		child_fail(sync_fd, &err);
+	}
+	/* A real init gets NOTIFY_SOCKET (on our /run tmpfs): systemd says
+	 * READY=1 there once its startup has finished. */
+	if (cfg->init_mode == INIT_EXEC && !sv->o->run && cfg->ram_size) {
+		int sd = distro_notify_socket(&err);
+		char tag[] = "SDNOTIFY", cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { .iov_base = tag, .iov_len = sizeof tag - 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof cbuf };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+		if (sd < 0)
+			child_fail(sync_fd, &err);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &sd, sizeof sd);
+		if (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) < 0) {
+			err_sys(&err, errno, "pass the notify socket");
+			child_fail(sync_fd, &err);
+		}
+		close(sd);
+		envp[5] = "NOTIFY_SOCKET=" DISTRO_NOTIFY_PATH;
 	}
 	if (hardening_apply(&err) < 0)
 		child_fail(sync_fd, &err);
@@ -470,6 +502,8 @@ started:
 	sv->pid = pid;
 	sv->pidfd = pidfd;
 	sv->notify_fd = sp[0];
+	sv->sd_fd = -1;
+	sv->sd_wait = false;
 	sv->ready = false;
 	sv->fail[0] = '\0';
 	sv->fail_status = 0;
@@ -478,12 +512,46 @@ started:
 	return 0;
 }
 
-/* A message from the boot child (ERR) or from subhost-init (READY, FAIL). */
+/* subhost-init is about to exec the program of INIT: once it has, is it
+ * systemd (which will say READY=1 on the notify socket)? */
+static bool pid1_becomes_systemd(struct sv *sv)
+{
+	struct timespec ms = { 0, 1000000 };
+	char base[256];
+
+	for (int i = 0; i < 1000; i++) {
+		if (!distro_exe_base(sv->pid, base, sizeof base))
+			return false;   /* gone: the exec failed */
+		if (!str_startswith(base, "memfd:"))
+			return !strcmp(base, "systemd");
+		nanosleep(&ms, NULL);
+	}
+	return false;
+}
+
+/* A message from the boot child (ERR, SDNOTIFY with a socket) or from
+ * subhost-init (READY, FAIL). */
 static void handle_notify(struct sv *sv)
 {
-	char buf[1200];
-	ssize_t n = recv(sv->notify_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+	char buf[1200] = "", cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			     .msg_controllen = sizeof cbuf };
+	ssize_t n = recvmsg(sv->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	int passed = -1;
 
+	if (n >= 0) {
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&passed, CMSG_DATA(cm), sizeof passed);
+	}
+	if (n == 8 && !memcmp(buf, "SDNOTIFY", 8) && passed >= 0 && sv->sd_fd < 0) {
+		sv->sd_fd = passed;
+		return;
+	}
+	if (passed >= 0)
+		close(passed);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
@@ -495,7 +563,14 @@ static void handle_notify(struct sv *sv)
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	if (!strcmp(buf, "READY")) {
-		sv->ready = true;
+		if (sv->sd_fd >= 0 && pid1_becomes_systemd(sv)) {
+			sv->sd_wait = true;     /* ready at its READY=1 */
+		} else {
+			if (sv->sd_fd >= 0)
+				close(sv->sd_fd);
+			sv->sd_fd = -1;
+			sv->ready = true;
+		}
 	} else if (str_startswith(buf, "FAIL ")) {
 		snprintf(sv->fail, sizeof sv->fail, "%.1000s", buf + 5);
 		sv->fail_status = EXIT_FAIL;
@@ -524,14 +599,29 @@ enum pid1_end { END_POWEROFF, END_REBOOT, END_BOOTFAIL };
 
 /* Wait for pid 1 to end while relaying console output, readiness and
  * signals.  *status gets the exit status to report (run mode: CMD's). */
+/* Datagrams from a real init on its NOTIFY_SOCKET: READY=1 makes it ready. */
+static void handle_sd_notify(struct sv *sv)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(sv->sd_fd, buf, sizeof buf - 1, MSG_DONTWAIT)) >= 0) {
+		buf[n] = '\0';
+		if (sv->sd_wait && distro_notify_ready(buf)) {
+			sv->sd_wait = false;
+			sv->ready = true;
+		}
+	}
+}
+
 static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 {
 	double deadline = sv->o->boot_timeout > 0 ? now_ms() + sv->o->boot_timeout * 1000.0 : 0;
 	bool term_sent = false;
 
 	for (;;) {
-		struct pollfd p[4];
-		int np = 0, i_notify = -1, i_cons = -1;
+		struct pollfd p[5];
+		int np = 0, i_notify = -1, i_cons = -1, i_sd = -1;
 
 		p[np].fd = sv->pidfd; p[np++].events = POLLIN;
 		p[np].fd = sigfd; p[np++].events = POLLIN;
@@ -542,6 +632,10 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 		if (sv->cons_master >= 0) {
 			i_cons = np;
 			p[np].fd = sv->cons_master; p[np++].events = POLLIN;
+		}
+		if (sv->sd_fd >= 0) {
+			i_sd = np;
+			p[np].fd = sv->sd_fd; p[np++].events = POLLIN;
 		}
 		int timeout = -1, pr;
 
@@ -556,9 +650,14 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 		}
 		if (pr == 0 && !sv->ready && !sv->fail[0]) {
 			/* A START service that never returns must not hang boot. */
-			snprintf(sv->fail, sizeof sv->fail, "pid 1 was not ready after %d s "
-				 "(a START service still starting?): see %s", sv->o->boot_timeout,
-				 sv->cfg->log);
+			if (sv->sd_wait)
+				snprintf(sv->fail, sizeof sv->fail, "systemd did not finish its startup "
+					 "(READY=1) within %d s: see %s", sv->o->boot_timeout,
+					 sv->cfg->log);
+			else
+				snprintf(sv->fail, sizeof sv->fail, "pid 1 was not ready after %d s "
+					 "(a START service still starting?): see %s",
+					 sv->o->boot_timeout, sv->cfg->log);
 			sv->fail_status = EXIT_FAIL;
 			sv_log(sv, "%s", sv->fail);
 			kill(sv->pid, SIGKILL);
@@ -567,9 +666,12 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 		}
 		if (i_cons >= 0 && (p[i_cons].revents & POLLIN))
 			drain_console(sv);
-		if (i_notify >= 0 && p[i_notify].revents) {
+		if ((i_notify >= 0 && p[i_notify].revents) || (i_sd >= 0 && p[i_sd].revents)) {
 			bool was_ready = sv->ready;
-			handle_notify(sv);
+			if (i_notify >= 0 && p[i_notify].revents)
+				handle_notify(sv);
+			if (i_sd >= 0 && p[i_sd].revents && sv->sd_fd >= 0)
+				handle_sd_notify(sv);
 			if (sv->ready && !was_ready) {
 				sv->st.status = "running";
 				state_write(&sv->st);
@@ -587,11 +689,19 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 			if (read(sigfd, &si, sizeof si) == sizeof si &&
 			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
 			     si.ssi_signo == SIGQUIT)) {
-				/* pid 1 powers off in order; a second request kills.
-				 * Signal first: the bookkeeping can wait. */
-				kill(sv->pid, term_sent ? SIGKILL : SIGTERM);
+				/* pid 1 powers off in order, asked the way its init
+				 * understands; a second request kills.  Signal first:
+				 * the bookkeeping can wait. */
+				char how[160] = "SIGKILL";
+				int r = 0;
+
+				if (term_sent)
+					kill(sv->pid, SIGKILL);
+				else
+					r = distro_stop_request(sv->cfg, sv->pid, how, sizeof how);
 				term_sent = true;
-				sv_log(sv, "signal %d: powering off", (int)si.ssi_signo);
+				sv_log(sv, "signal %d: powering off: %s%s%s", (int)si.ssi_signo, how,
+				       r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
 				sv->st.status = "stopping";
 				state_write(&sv->st);
 			}
@@ -612,6 +722,9 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 			}
 			close(sv->pidfd);
 			sv->pidfd = -1;
+			if (sv->sd_fd >= 0)
+				close(sv->sd_fd);
+			sv->sd_fd = -1;
 			if (si.si_code == CLD_EXITED) {
 				*status = si.si_status;
 				sv_log(sv, "pid 1 exited with status %d", si.si_status);
@@ -642,6 +755,9 @@ static void teardown(struct sv *sv)
 		close(sv->pidfd);
 		sv->pidfd = -1;
 	}
+	if (sv->sd_fd >= 0)
+		close(sv->sd_fd);
+	sv->sd_fd = -1;
 	/* pid 1 is gone: the loops detach as soon as its mounts are gone too */
 	disks_release(sv->disks);
 	if (sv->has_limits)
@@ -931,8 +1047,8 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	struct sv sv = {
 		.cfg = cfg, .o = o, .lock_fd = -1, .report_fd = -1, .log_fd = -1,
 		.netns_fd = -1, .cgroup_fd = -1, .init_fd = -1, .cons_master = -1,
-		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1, .disks = &disks,
-		.userns.fd = -1,
+		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1, .sd_fd = -1,
+		.disks = &disks, .userns.fd = -1,
 	};
 	bool stale = false;
 	int r, pfd[2];

@@ -202,9 +202,11 @@ static void launcher(const struct userns_launch *l, pid_t parent, int out)
 		_exit(EXIT_FAIL);
 	umask(0);
 	/* A mount namespace of the host's user namespace: what is mounted
-	 * here is copied, locked, into pid 1's. */
-	if (unshare(CLONE_NEWNS) < 0) {
-		err_sys(&err, errno, "create a mount namespace");
+	 * here is copied, locked, into pid 1's.  A cgroup namespace rooted
+	 * at the subhost's group (we were born in it): a cgroup2 mounted for
+	 * a real init shows that group, not the host's tree. */
+	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0) {
+		err_sys(&err, errno, "create mount and cgroup namespaces");
 		launcher_fail(out, &err);
 	}
 	/* sysfs shows the netns of its mounter, and only a netns owned by

@@ -9,6 +9,7 @@ BUILD="build-essential pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libse
        debhelper dpkg-dev fakeroot lintian"
 TEST="iproute2 psmisc procps util-linux kmod perl python3 curl iputils-ping
       cron rsyslog orphan-sysvinit-scripts nginx-light tmux fdisk e2fsprogs
+      mmdebstrap debian-archive-keyring
       bash-completion man-db groff-base systemd"
 missing=""
 for p in $BUILD $TEST; do
