@@ -131,8 +131,10 @@ cg=$(st_get "$n" cgroup)
 if [ -n "$cg" ]; then
 	is "$(owner "$cg") $(owner "$cg/cgroup.procs") $(owner "$cg/cgroup.subtree_control")" \
 		"$B:$BG $B:$BG $B:$BG" "the cgroup and its delegation files belong to root inside"
-	in_sh "$n" 'mount -t cgroup2 none /sys/fs/cgroup && mkdir /sys/fs/cgroup/made-inside'
+	in_sh "$n" 'mkdir -p /run/cg && mount -t cgroup2 none /run/cg && mkdir /run/cg/made-inside'
 	ok $? "root inside mounts its cgroup2 and makes a group"
+	is "$(in_sh "$n" 'grep -x 1 /sys/fs/cgroup/cgroup.procs; test -e /sys/fs/cgroup/subhost && echo HOST')" 1 \
+		"the cgroup2 of /sys/fs/cgroup is the subhost's group, not the host's tree"
 	check "the group is under the subhost's on the host" -- test -d "$cg/made-inside"
 else
 	needs "cgroup2 hierarchy" -- false
