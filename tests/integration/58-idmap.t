@@ -262,6 +262,28 @@ else
 	needs "mkfs.ext4 -d (package e2fsprogs)" -- false
 fi
 
+# ---- a real init: systemd manages its delegated cgroup, as root inside ------------------
+if needs "mmdebstrap (tools/install-deps.sh) for a systemd tree" -- command -v mmdebstrap; then
+	SDT=$T_ROOT/tree-systemd
+	out=$(SUBHOST_TREE_CACHE=${SUBHOST_TEST_CACHE:-/var/cache/subhost-test} \
+		"$(dirname "$0")/../../tools/debian-tree.sh" bookworm systemd-sysv,dbus,procps "$SDT" 2>&1)
+	ok $? "a bookworm tree with systemd (cached)" || diag "$out"
+	n=$(uniq_name ids); mk "$n" "LOWER=$SDT" "INIT=/sbin/init" "IDMAP=$U"
+	boot_ok "$n"
+	pid=$(st_get "$n" pid)
+	like "$(in_sh "$n" 'systemctl is-system-running --wait')" '^(running|degraded)$' "systemd runs"
+	is "$(in_sh "$n" 'systemctl list-units --failed --plain --no-legend')" "" "no unit failed"
+	is "$(awk '/^Uid:/{print $2}' "/proc/$pid/status")" "$B" "systemd is host uid $B"
+	cg=$(st_get "$n" cgroup)
+	is "$(owner "$cg/system.slice") $(owner "$cg/init.scope")" "$B:$BG $B:$BG" \
+		"its slices are in the subhost's group, made by root inside"
+	is "$(owner "$DIR/root/etc/machine-id")" "$B:$BG" "the machine id in UPPER is root inside's"
+	ps -o uid= --ppid "$pid" | awk -v b="$B" '$1 < b || $1 > b + 65535 { bad = 1 } END { exit bad }'
+	ok $? "every service runs as a mapped host uid"
+	"$SUBHOST" stop "$n" </dev/null; ok $? "stop $n"
+	no_residue "$n"
+fi
+
 # ---- bad values: clear errors naming file:line, nothing created --------------------------
 bad_value() {   # bad_value VALUE REGEX DESC
 	local n out st
