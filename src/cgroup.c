@@ -176,3 +176,21 @@ int cgroup_join(const char *path, pid_t pid)
 	snprintf(buf, sizeof buf, "%d", (int)pid);
 	return write_file(procs, buf);
 }
+
+int cgroup_delegate(const char *path, uid_t uid, gid_t gid, struct sh_err *err)
+{
+	char list[1024] = "cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n";
+	_cleanup_close_ int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *save = NULL;
+
+	if (dir < 0 || fchown(dir, uid, gid) < 0)
+		return err_sys(err, errno, "delegate cgroup %s to %u:%u", path, (unsigned)uid,
+			       (unsigned)gid);
+	/* Kernels before 4.15 have no list: the three of cgroup-v2.rst. */
+	read_file("/sys/kernel/cgroup/delegate", list, sizeof list);
+	for (char *f = strtok_r(list, "\n", &save); f; f = strtok_r(NULL, "\n", &save)) {
+		if (fchownat(dir, f, uid, gid, 0) < 0 && errno != ENOENT)
+			return err_sys(err, errno, "delegate cgroup %s: chown %s", path, f);
+	}
+	return 0;
+}

@@ -31,6 +31,13 @@ int cgroup_kill(const char *path);
  * counts as success. */
 int cgroup_remove(const char *path);
 
+/* IDMAP: hand the group at path to uid:gid (root inside) the way the
+ * kernel documents delegation: the directory and the files that
+ * /sys/kernel/cgroup/delegate lists (cgroup.procs, cgroup.threads,
+ * cgroup.subtree_control, ...), so a real init inside can manage its
+ * subtree.  Limits set from the host stay out of its reach. */
+int cgroup_delegate(const char *path, uid_t uid, gid_t gid, struct sh_err *err);
+
 /* Move pid into the cgroup. */
 int cgroup_join(const char *path, pid_t pid);
 

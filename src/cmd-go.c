@@ -2,6 +2,7 @@
  * running subhost, in all of its namespaces and its cgroup. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -186,6 +188,17 @@ static int run_with_pty(char **cmd)
 	return exit_status(status);
 }
 
+/* Is pid in a user namespace other than ours (an IDMAP subhost)? */
+static bool other_userns(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+	return stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 &&
+	       (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+}
+
 int cmd_go(int argc, char **argv)
 {
 	_cleanup_free_ char *name = NULL;
@@ -194,6 +207,7 @@ int cmd_go(int argc, char **argv)
 	struct sh_state st;
 	char **cmd = NULL;
 	int status, stale_fd, probe;
+	bool userns;
 	pid_t pid;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -246,9 +260,13 @@ int cmd_go(int argc, char **argv)
 		state_free(&st);
 		return EXIT_FAIL;
 	}
+	userns = other_userns(st.pid);
 	state_free(&st);
+	/* IDMAP: the user namespace first (setns does), then root inside */
 	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		  CLONE_NEWNET | CLONE_NEWTIME) < 0) {
+		  CLONE_NEWNET | CLONE_NEWTIME | (userns ? CLONE_NEWUSER : 0)) < 0 ||
+	    (userns && (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
+			setresuid(0, 0, 0) < 0))) {
 		warnx_name(name, "enter its namespaces: %s", strerror(errno));
 		return EXIT_FAIL;
 	}

@@ -68,7 +68,7 @@ static const struct keydef keydefs[] = {
 	{ "CAPS_DROP", KF_LIST | KF_RESERVED, STRF(caps_drop) },
 	{ "CAPS_KEEP", KF_LIST | KF_RESERVED, STRF(caps_keep) },
 	{ "SECCOMP", KF_RESERVED, STRF(seccomp) },
-	{ "IDMAP", KF_RESERVED, STRF(idmap) },
+	{ "IDMAP", KF_LIST | KF_RESERVED, STRF(idmap) },
 };
 
 /* "FILE:LINE" for a key that was set, "FILE" for one that was not. */

@@ -2,12 +2,12 @@
 #include "devfs.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "mount.h"
 
-#define TTY_GID "5"     /* Debian's "tty" group; devpts gives new ptys this gid */
 
 static const struct {
 	const char *name;
@@ -33,18 +33,43 @@ static const struct {
 	/* Deliberately no "core" -> /proc/kcore (overlay-boot made one). */
 };
 
-int devfs_setup(int rootfd, const char *console, struct sh_err *err)
+/* IDMAP: everything in the new /dev to root inside (tty's group is tty). */
+static int chown_all(int dev, const struct devfs_owner *own, struct sh_err *err)
 {
-	const struct mnt_opt devopts[] = { { "mode", "755" }, { "size", "4m" } };
+	static const char *const names[] = {
+		"null", "zero", "full", "random", "urandom", "tty", "fd", "stdin", "stdout",
+		"stderr", "ptmx", "pts", "shm", "mqueue", "console",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		gid_t g = strcmp(names[i], "tty") ? own->gid : own->tty_gid;
+		if (fchownat(dev, names[i], own->uid, g, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_sys(err, errno, "/dev: chown %s", names[i]);
+	}
+	return 0;
+}
+
+int devfs_setup(int rootfd, const char *console, const struct devfs_owner *own,
+		struct sh_err *err)
+{
+	char uid[16], gid[16], tty[16];
+	const struct mnt_opt devopts[] = {
+		{ "mode", "755" }, { "size", "4m" }, { "uid", uid }, { "gid", gid },
+	};
 	const struct mnt_opt ptsopts[] = {
 		{ "newinstance", NULL }, { "ptmxmode", "0666" },
-		{ "mode", "0620" }, { "gid", TTY_GID },
+		{ "mode", "0620" }, { "gid", tty },
 	};
 	_cleanup_close_ int dev = -1, pts = -1, target = -1;
+	bool idmap = own->uid || own->gid;
 	size_t i;
 	int r;
 
-	dev = mnt_new("tmpfs", "dev", devopts, 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+	snprintf(uid, sizeof uid, "%u", (unsigned)own->uid);
+	snprintf(gid, sizeof gid, "%u", (unsigned)own->gid);
+	/* devpts gives new ptys this gid (the tty group) */
+	snprintf(tty, sizeof tty, "%u", (unsigned)own->tty_gid);
+	dev = mnt_new("tmpfs", "dev", devopts, idmap ? 4 : 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
 		      "/dev", err);
 	if (dev < 0)
 		return dev;
@@ -55,7 +80,7 @@ int devfs_setup(int rootfd, const char *console, struct sh_err *err)
 			    makedev(nodes[i].maj, nodes[i].min)) < 0)
 			return err_sys(err, errno, "/dev: mknod %s", nodes[i].name);
 	}
-	if (fchownat(dev, "tty", 0, 5, 0) < 0)
+	if (fchownat(dev, "tty", own->uid, own->tty_gid, 0) < 0)
 		return err_sys(err, errno, "/dev: chown tty");
 	for (i = 0; i < sizeof links / sizeof *links; i++) {
 		if (symlinkat(links[i].target, dev, links[i].name) < 0)
@@ -72,6 +97,8 @@ int devfs_setup(int rootfd, const char *console, struct sh_err *err)
 			return err_sys(err, errno, "/dev: create console");
 		close(f);
 	}
+	if (idmap && (r = chown_all(dev, own, err)) < 0)
+		return r;
 	target = mkdir_in_root(rootfd, "/dev", false, err);
 	if (target < 0)
 		return target;

@@ -80,6 +80,15 @@ int mnt_clone(int dirfd, const char *path, bool rec, unsigned attrs,
 	return TAKE_FD(mfd);
 }
 
+int mnt_idmap(int mfd, int userns_fd, const char *what, struct sh_err *err)
+{
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0)
+		return err_sys(err, errno, "idmap %s", what);
+	return 0;
+}
+
 int mnt_attach(int mfd, int dirfd, const char *path, const char *what, struct sh_err *err)
 {
 	unsigned flags = MOVE_MOUNT_F_EMPTY_PATH | (*path ? 0 : MOVE_MOUNT_T_EMPTY_PATH);

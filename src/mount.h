@@ -25,6 +25,11 @@ int mnt_new(const char *fstype, const char *source, const struct mnt_opt *opts,
 int mnt_clone(int dirfd, const char *path, bool rec, unsigned attrs,
 	      const char *what, struct sh_err *err);
 
+/* Make the detached mount mfd (from mnt_clone) show its files' ids through
+ * the user namespace userns_fd: id N on disk is what N is inside it
+ * (MOUNT_ATTR_IDMAP).  -EINVAL from a filesystem that can't. */
+int mnt_idmap(int mfd, int userns_fd, const char *what, struct sh_err *err);
+
 /* Attach a detached mount fd at dirfd/path (path resolved by the kernel
  * from dirfd; "" attaches on dirfd itself, e.g. an O_PATH fd from
  * mkdir_in_root(), so nothing is resolved twice). */

@@ -221,11 +221,10 @@ fail:
 	return r;
 }
 
-int net_ns_create(const char *name, struct sh_err *err)
+/* The empty file /run/netns/NAME, ours alone, to bind a netns on. */
+static int netns_file(const char *name, char path[PATH_MAX], struct sh_err *err)
 {
-	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
-	int r;
+	int fd, r;
 
 	if (!name_ok(name))
 		return err_msg(err, EXIT_USAGE, EINVAL, "network namespace name \"%s\" is invalid",
@@ -241,7 +240,47 @@ int net_ns_create(const char *name, struct sh_err *err)
 			return err_msg(err, EXIT_FAIL, EEXIST, "network namespace %s already exists", path);
 		return err_sys(err, errno, "create %s", path);
 	}
-	close(TAKE_FD(fd));
+	close(fd);
+	return 0;
+}
+
+int net_ns_adopt(const char *name, int netns_fd, struct sh_err *err)
+{
+	_cleanup_close_ int self = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	char path[PATH_MAX], src[64];
+	int r;
+
+	if (self < 0)
+		return err_sys(err, errno, "open %s", SELF_NETNS);
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		return err_sys(err, errno, "enter the network namespace");
+	r = lo_up();
+	if (setns(self, CLONE_NEWNET) < 0)
+		return err_sys(err, errno, "return to the host network namespace");
+	if (r < 0)
+		return err_sys(err, -r, "bring lo up in the network namespace");
+	if (!name)
+		return 0;
+	r = netns_file(name, path, err);
+	if (r < 0)
+		return r;
+	snprintf(src, sizeof src, "/proc/self/fd/%d", netns_fd);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		r = err_sys(err, errno, "bind-mount network namespace %s", path);
+		unlink(path);
+		return r;
+	}
+	return 0;
+}
+
+int net_ns_create(const char *name, struct sh_err *err)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = netns_file(name, path, err);
+	if (r < 0)
+		return r;
 	r = netns_new(path, path, err);
 	if (r < 0)
 		unlink(path);
@@ -727,8 +766,9 @@ static int open_in_root(int rootfd, const char *rel, int flags, mode_t mode)
 	return -EINVAL;
 }
 
-/* mkdir rel under root (0755, as overlay-boot's mkdir -p made it). */
-static int mkdir_in_root(int rootfd, const char *rel)
+/* mkdir rel under root (0755, as overlay-boot's mkdir -p made it), owned
+ * by uid:gid when it is new. */
+static int mkdir_in_root(int rootfd, const char *rel, uid_t uid, gid_t gid)
 {
 	_cleanup_close_ int fd = -1, dfd = -1;
 	const char *slash = strrchr(rel, '/');
@@ -747,10 +787,12 @@ static int mkdir_in_root(int rootfd, const char *rel)
 		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0 || fchmod(dfd, 0755) < 0)
 		return -errno;
+	if ((uid || gid) && fchown(dfd, uid, gid) < 0)
+		return -errno;
 	return 0;
 }
 
-int net_write_interfaces(const struct sh_config *cfg, struct sh_err *err)
+int net_write_interfaces(const struct sh_config *cfg, uid_t uid, gid_t gid, struct sh_err *err)
 {
 	static const char rel[] = "etc/network/interfaces";
 	_cleanup_close_ int root = -1, fd = -1;
@@ -770,7 +812,8 @@ int net_write_interfaces(const struct sh_config *cfg, struct sh_err *err)
 		return 0;
 	if (fd != -ENOENT)
 		return err_sys(err, -fd, "look at %s/%s", cfg->upper, rel);
-	if ((r = mkdir_in_root(root, "etc")) < 0 || (r = mkdir_in_root(root, "etc/network")) < 0)
+	if ((r = mkdir_in_root(root, "etc", uid, gid)) < 0 ||
+	    (r = mkdir_in_root(root, "etc/network", uid, gid)) < 0)
 		return err_sys(err, -r, "create %s/etc/network", cfg->upper);
 	/* O_EXCL: never truncate or follow something that appeared meanwhile */
 	fd = open_in_root(root, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
@@ -793,6 +836,8 @@ int net_write_interfaces(const struct sh_config *cfg, struct sh_err *err)
 	}
 	if (fchmod(fd, 0644) < 0)       /* whatever our umask */
 		return err_sys(err, errno, "chmod %s/%s", cfg->upper, rel);
+	if ((uid || gid) && fchown(fd, uid, gid) < 0)
+		return err_sys(err, errno, "chown %s/%s", cfg->upper, rel);
 	return 0;
 }
 

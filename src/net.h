@@ -40,6 +40,11 @@ int net_ns_create(const char *name, struct sh_err *err);
  * end, which costs an RCU grace period on every run). */
 int net_ns_create_anon(struct sh_err *err);
 
+/* IDMAP: the same for a netns made elsewhere (owned by the subhost's user
+ * namespace): bring lo up in netns_fd and, when name is not NULL, bind it
+ * on /run/netns/NAME.  -EEXIST (nothing touched) if the name exists. */
+int net_ns_adopt(const char *name, int netns_fd, struct sh_err *err);
+
 /* Open /run/netns/NAME O_RDONLY|O_CLOEXEC; negative errno if absent
  * (-ENOENT also for a left-over file with no namespace mounted on it). */
 int net_ns_open(const char *name);
@@ -58,8 +63,9 @@ int net_cables_create(const struct sh_config *cfg, int netns_fd, struct sh_err *
 
 /* Write UPPER/etc/network/interfaces for lo and each eth<i> (overlay-boot's
  * overlay-premount), only when UPPER has none (lstat: a symlink or a
- * whiteout counts) and no ADDRESS is set.  Resolves inside UPPER only. */
-int net_write_interfaces(const struct sh_config *cfg, struct sh_err *err);
+ * whiteout counts) and no ADDRESS is set.  Resolves inside UPPER only.
+ * What it creates is owned by uid:gid (IDMAP: root inside; else 0:0). */
+int net_write_interfaces(const struct sh_config *cfg, uid_t uid, gid_t gid, struct sh_err *err);
 
 struct net_cable_info {
 	char hostif[16];        /* host end */

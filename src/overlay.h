@@ -17,4 +17,12 @@ char *overlay_escape(const char *path);
 /* Mount the root of cfg on cfg->live (in the caller's mount namespace). */
 int overlay_mount_root(const struct sh_config *cfg, struct sh_err *err);
 
+/* IDMAP: the same, by host root in a private mount namespace, with every
+ * lower layer seen through an idmapped mount of the user namespace
+ * userns_fd (host id N is N inside).  Each layer's own mount only, as
+ * overlayfs never shows a layer's submounts: LOWER=/ is the root
+ * filesystem.  UPPER stays plain (what root inside writes is owned by its
+ * host ids); UPPER = LOWER is a plain bind of UPPER. */
+int overlay_mount_root_idmapped(const struct sh_config *cfg, int userns_fd, struct sh_err *err);
+
 #endif

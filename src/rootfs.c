@@ -15,6 +15,7 @@
 #include "net.h"
 #include "overlay.h"
 #include "spawn.h"
+#include "userns.h"
 
 int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,
 		    const char *arg, struct sh_err *err)
@@ -62,17 +63,26 @@ static int mount_sys(int rootfd, struct sh_err *err)
 	return mnt_attach(mfd, target, "", "/sys", err);
 }
 
-static int mount_run(int rootfd, const char *size, struct sh_err *err)
+static int mount_run(int rootfd, const char *size, const struct devfs_owner *own,
+		     struct sh_err *err)
 {
-	const struct mnt_opt opts[] = { { "mode", "755" }, { "size", size } };
+	char uid[16], gid[16];
+	const struct mnt_opt opts[] = {
+		{ "mode", "755" }, { "size", size }, { "uid", uid }, { "gid", gid },
+	};
 	_cleanup_close_ int mfd = -1, target = -1;
+	bool idmap = own->uid || own->gid;
 
-	mfd = mnt_new("tmpfs", "run", opts, 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+	snprintf(uid, sizeof uid, "%u", (unsigned)own->uid);
+	snprintf(gid, sizeof gid, "%u", (unsigned)own->gid);
+	mfd = mnt_new("tmpfs", "run", opts, idmap ? 4 : 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 		      "/run", err);
 	if (mfd < 0)
 		return mfd;
 	if (mkdirat(mfd, "lock", 01777) < 0)
 		return err_sys(err, errno, "/run: mkdir lock");
+	if (idmap && fchownat(mfd, "lock", own->uid, own->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_sys(err, errno, "/run: chown lock");
 	target = mkdir_in_root(rootfd, "/run", false, err);
 	if (target < 0)
 		return target;
@@ -137,9 +147,43 @@ int rootfs_hide(int rootfd, const char *path, struct sh_err *err)
 	return mnt_attach(mfd, target, "", what, err);
 }
 
+/* IDMAP: the data disks' nodes to root inside and its disk group. */
+static int disks_own(int rootfd, const struct disk_set *set, const struct userns *u,
+		     struct sh_err *err)
+{
+	_cleanup_close_ int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+
+	for (size_t i = 0; i < set->n; i++) {
+		const char *node = set->v[i].conf ? set->v[i].conf->node : NULL;
+
+		if (set->v[i].role != DISK_DATA || !node)
+			continue;
+		if (dev < 0)
+			return err_sys(err, -dev, "open the subhost's /dev");
+		if (fchownat(dev, node, u->uid, u->disk_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_sys(err, errno, "/dev/%s: chown", node);
+	}
+	return 0;
+}
+
+/* IDMAP: a machine id we just wrote (host root's) to root inside; one of
+ * UPPER or the lower layers (root inside's already) stays as it is. */
+static int own_machine_id(int rootfd, const struct userns *u, struct sh_err *err)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, "/etc/machine-id", O_PATH | O_NOFOLLOW);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (fchownat(fd, "", u->uid, u->gid, AT_EMPTY_PATH) < 0)
+		return err_sys(err, errno, "chown /etc/machine-id");
+	return 0;
+}
+
 int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 {
 	const struct sh_config *cfg = p->cfg;
+	struct devfs_owner own = DEVFS_OWNER_HOST;
 	_cleanup_close_ int rootfd = -1;
 	size_t i;
 	int r;
@@ -158,10 +202,18 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 		if (r < 0)
 			return r;
 	}
+	/* IDMAP: UPPER is root inside's (checked here, where an IMAGE holding
+	 * it is mounted) before anything is written into it */
+	if (p->userns) {
+		r = userns_prepare_layers(cfg, p->userns, err);
+		if (r < 0)
+			return r;
+	}
 	/* overlay-boot's PREMOUNT wrote it; in here UPPER is what the
 	 * subhost will see, also when it lies on an image. */
 	if (p->interfaces) {
-		r = net_write_interfaces(cfg, err);
+		r = net_write_interfaces(cfg, p->userns ? p->userns->uid : 0,
+					 p->userns ? p->userns->gid : 0, err);
 		if (r < 0)
 			return r;
 	}
@@ -170,22 +222,29 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 		if (r < 0)
 			return r;
 	}
-	r = overlay_mount_root(cfg, err);
+	if (p->userns)
+		r = overlay_mount_root_idmapped(cfg, p->userns->fd, err);
+	else
+		r = overlay_mount_root(cfg, err);
 	if (r < 0)
 		return r;
 	rootfd = open(cfg->live, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_sys(err, errno, "open %s", cfg->live);
-	r = devfs_setup(rootfd, p->console, err);
+	if (p->userns)
+		own = (struct devfs_owner){ p->userns->uid, p->userns->gid, p->userns->tty_gid };
+	r = devfs_setup(rootfd, p->console, &own, err);
 	if (r == 0 && p->disks)
 		r = disks_nodes(rootfd, p->disks, err);
+	if (r == 0 && p->disks && p->userns)
+		r = disks_own(rootfd, p->disks, p->userns, err);
 	if (r < 0)
 		return r;
 	r = mount_sys(rootfd, err);
 	if (r < 0)
 		return r;
 	if (cfg->ram_size) {
-		r = mount_run(rootfd, cfg->ram_size, err);
+		r = mount_run(rootfd, cfg->ram_size, &own, err);
 		if (r < 0)
 			return r;
 	}
@@ -195,6 +254,8 @@ int rootfs_assemble(const struct rootfs_plan *p, struct sh_err *err)
 	/* cgroup2, /tmp, machine-id for a real init (before SHAREs: one into
 	 * /tmp lands on its tmpfs). */
 	r = distro_prepare(rootfd, cfg, p->own_cgroup, err);
+	if (r == 0 && p->userns)
+		r = own_machine_id(rootfd, p->userns, err);
 	if (r < 0)
 		return r;
 	if (cfg->lower_has_host_root) {
@@ -247,20 +308,23 @@ static const char *const masked_files[] = {
 };
 static const char *const masked_dirs[] = { "/proc/acpi", "/proc/scsi", "/proc/asound" };
 
-int rootfs_proc(struct sh_err *err)
+static int proc_new(struct sh_err *err)
+{
+	return mnt_new("proc", "proc", NULL, 0,
+		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc", err);
+}
+
+/* /proc from the proc mount fd proc (taken over). */
+static int proc_setup(int procfd, struct sh_err *err)
 {
 	const unsigned ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 			    MOUNT_ATTR_NOEXEC;
-	_cleanup_close_ int proc = -1, sys = -1, net = -1;
+	_cleanup_close_ int proc = procfd, sys = -1, net = -1;
 	size_t i;
 	int r;
 
 	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
 		return err_sys(err, errno, "mkdir /proc");
-	proc = mnt_new("proc", "proc", NULL, 0,
-		       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc", err);
-	if (proc < 0)
-		return proc;
 	r = mnt_attach(proc, AT_FDCWD, "/proc", "/proc", err);
 	if (r < 0)
 		return r;
@@ -304,4 +368,38 @@ int rootfs_proc(struct sh_err *err)
 			return r;
 	}
 	return distro_boot_id(err);
+}
+
+int rootfs_proc(struct sh_err *err)
+{
+	int proc = proc_new(err);
+
+	return proc < 0 ? proc : proc_setup(proc, err);
+}
+
+int rootfs_enter_locked(struct sh_err *err)
+{
+	_cleanup_close_ int top = -1, proc = -1;
+	int r;
+
+	/* A new mount (unlocked; its submounts stay locked) on top of the
+	 * root, which is our working directory. */
+	top = mnt_clone(AT_FDCWD, ".", true, 0, "the root", err);
+	if (top < 0)
+		return top;
+	r = mnt_attach(top, AT_FDCWD, ".", "the root", err);
+	if (r < 0)
+		return r;
+	proc = proc_new(err);
+	if (proc < 0)
+		return proc;
+	if (fchdir(top) < 0)
+		return err_sys(err, errno, "enter the root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_sys(err, errno, "pivot_root into the root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_sys(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return err_sys(err, errno, "chdir /");
+	return proc_setup(TAKE_FD(proc), err);
 }

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "disk.h"
 
+struct userns;
 struct rootfs_plan {
 	const struct sh_config *cfg;
 	const char *console;    /* host path of the pty to show as /dev/console, or NULL */
@@ -21,6 +22,8 @@ struct rootfs_plan {
 	const struct disk_set *disks; /* DISKS and IMAGE, attached by the supervisor */
 	bool interfaces;        /* write UPPER/etc/network/interfaces when missing */
 	bool own_cgroup;        /* the child has a cgroup (and cgroup namespace) of its own */
+	const struct userns *userns;    /* IDMAP: lower layers idmapped through it; UPPER,
+					 * /dev and /run owned by root inside; else NULL */
 };
 
 /* Everything before pivot_root.  Runs in the boot child. */
@@ -35,6 +38,17 @@ int rootfs_pivot(const char *live, struct sh_err *err);
 
 /* Mount /proc for the new pid namespace and restrict it. */
 int rootfs_proc(struct sh_err *err);
+
+/* IDMAP: rootfs_pivot and rootfs_proc for pid 1 before it executes, as
+ * root of a user namespace whose mount namespace holds the launcher's
+ * tree, locked, with the working directory on the root to enter (the
+ * launcher's, carried into the new namespace by the kernel: the path to
+ * LIVE may not be searchable by root inside).  pivot_root refuses a
+ * locked new root: it pivots into a recursive bind of it.  The new /proc
+ * is made before the old root goes, while the host's /proc is there to
+ * show that it reveals nothing new (the kernel's rule for mounting proc
+ * in a user namespace). */
+int rootfs_enter_locked(struct sh_err *err);
 
 /* Run a hook command line with one argument and the !command environment. */
 int rootfs_run_hook(const struct sh_config *cfg, const char *key, const char *cmd,

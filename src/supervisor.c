@@ -29,6 +29,7 @@
 #include "net.h"
 #include "rootfs.h"
 #include "state.h"
+#include "userns.h"
 
 #define INIT_PATH_ENV "SUBHOST_INIT"
 #define NOTIFY_FD 3
@@ -52,6 +53,9 @@ struct sv {
 	struct disk_set *disks; /* DISKS and IMAGE: their loops, held until teardown */
 	struct cg_limits limits;
 	bool has_limits;        /* pid 1 waits for GO while its limits are set */
+	bool idmap_on;          /* IDMAP: a user namespace (userns.h) */
+	struct idmap idmap;
+	struct userns userns;
 	double t0;
 	/* the current pid 1 */
 	pid_t pid;
@@ -298,17 +302,24 @@ static char **init_argv(struct sv *sv)
 	return argv;
 }
 
+static struct rootfs_plan rootfs_plan_of(struct sv *sv)
+{
+	return (struct rootfs_plan){
+		.cfg = sv->cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL,
+		.hide = sv->hide.v, .nhide = sv->hide.n, .disks = sv->disks,
+		.interfaces = !sv->o->run, .own_cgroup = sv->cgroup_fd >= 0,
+		.userns = sv->idmap_on ? &sv->userns : NULL,
+	};
+}
+
 /* Runs in the clone3 child: new mount, pid, ipc, uts, time and cgroup
- * namespaces, already in the subhost's cgroup.  Never returns. */
+ * namespaces, already in the subhost's cgroup (IDMAP: all owned by the
+ * user namespace, the root assembled by the launcher).  Never returns. */
 static void child_main(struct sv *sv, int sync_fd) __attribute__((noreturn));
 static void child_main(struct sv *sv, int sync_fd)
 {
 	const struct sh_config *cfg = sv->cfg;
-	struct rootfs_plan plan = {
-		.cfg = cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL, .hide = sv->hide.v, .nhide = sv->hide.n,
-		.disks = sv->disks, .interfaces = !sv->o->run,
-		.own_cgroup = sv->cgroup_fd >= 0,
-	};
+	struct rootfs_plan plan = rootfs_plan_of(sv);
 	struct sh_err err = { 0 };
 	char term[64] = "TERM=linux";
 	char *envp[] = {
@@ -334,13 +345,19 @@ static void child_main(struct sv *sv, int sync_fd)
 		if (recv(sync_fd, go, sizeof go, 0) != 2 || memcmp(go, "GO", 2))
 			_exit(EXIT_FAIL);
 	}
-	if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {
-		err_sys(&err, errno, "join network namespace %s", cfg->name);
-		child_fail(sync_fd, &err);
+	if (sv->idmap_on) {
+		/* in the netns since the launcher, the root assembled by it */
+		if (rootfs_enter_locked(&err) < 0)
+			child_fail(sync_fd, &err);
+	} else {
+		if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {
+			err_sys(&err, errno, "join network namespace %s", cfg->name);
+			child_fail(sync_fd, &err);
+		}
+		if (rootfs_assemble(&plan, &err) < 0 || rootfs_pivot(cfg->live, &err) < 0 ||
+		    rootfs_proc(&err) < 0)
+			child_fail(sync_fd, &err);
 	}
-	if (rootfs_assemble(&plan, &err) < 0 || rootfs_pivot(cfg->live, &err) < 0 ||
-	    rootfs_proc(&err) < 0)
-		child_fail(sync_fd, &err);
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
 		err_sys(&err, errno, "set hostname %s", cfg->hostname);
 		child_fail(sync_fd, &err);
@@ -397,6 +414,32 @@ static void child_main(struct sv *sv, int sync_fd)
 
 /* ---- pid 1 lifecycle --------------------------------------------------- */
 
+struct child_arg {
+	struct sv *sv;
+	int sync_fd;
+};
+
+static void idmap_child(void *arg)
+{
+	struct child_arg *a = arg;
+	child_main(a->sv, a->sync_fd);
+}
+
+/* IDMAP: pid 1 through the launcher of userns.c. */
+static int start_pid1_idmap(struct sv *sv, int sync_fd, pid_t *pid, int *pidfd,
+			    struct sh_err *err)
+{
+	struct rootfs_plan plan = rootfs_plan_of(sv);
+	struct child_arg a = { sv, sync_fd };
+	struct userns_launch l = {
+		.u = &sv->userns, .netns_fd = sv->netns_fd, .cgroup_fd = sv->cgroup_fd,
+		.plan = &plan, .child = idmap_child, .arg = &a,
+		.timeout_ms = sv->o->boot_timeout * 1000,
+	};
+
+	return userns_launch(&l, pid, pidfd, err);
+}
+
 static int start_pid1(struct sv *sv, struct sh_err *err)
 {
 	int sp[2], pidfd = -1;
@@ -405,6 +448,15 @@ static int start_pid1(struct sv *sv, struct sh_err *err)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return err_sys(err, errno, "socketpair");
+	if (sv->idmap_on) {
+		int r = start_pid1_idmap(sv, sp[1], &pid, &pidfd, err);
+		close(sp[1]);
+		if (r < 0) {
+			close(sp[0]);
+			return r;
+		}
+		goto started;
+	}
 	memset(&ca, 0, sizeof ca);
 	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
 		   CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_PIDFD;
@@ -428,6 +480,7 @@ static int start_pid1(struct sv *sv, struct sh_err *err)
 		child_main(sv, sp[1]);
 	}
 	close(sp[1]);
+started:
 	if (sv->has_limits) {
 		char notes[1024] = "";
 		int r = cgroup_limits_apply(sv->cfg->name, sv->cgroup, &sv->limits, pid, notes,
@@ -728,7 +781,9 @@ static void teardown(struct sv *sv)
 		close(sv->cgroup_fd);
 	if (sv->init_fd >= 0)
 		close(sv->init_fd);
-	sv->cgroup_fd = sv->init_fd = -1;
+	if (sv->userns.fd >= 0)
+		close(sv->userns.fd);
+	sv->cgroup_fd = sv->init_fd = sv->userns.fd = -1;
 	sv_log(sv, "torn down");
 	if (sv->lock_fd >= 0)
 		close(sv->lock_fd);
@@ -772,6 +827,13 @@ static int open_console(struct sv *sv, struct sh_err *err)
 		tcsetattr(s, TCSANOW, &tio);
 	}
 	fcntl(m, F_SETFL, O_NONBLOCK);
+	/* IDMAP: root inside must be able to open /dev/console */
+	if (sv->idmap_on && fchown(s, sv->userns.uid, sv->userns.tty_gid) < 0) {
+		int e = errno;
+		close(m);
+		close(s);
+		return err_sys(err, e, "hand the console to root inside");
+	}
 	sv->cons_master = m;
 	sv->cons_slave = s;
 	return 0;
@@ -842,7 +904,21 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	sv_log(sv, "booting from %s", cfg->path);
 
 	sv->netns_named = !sv->o->run;
-	sv->netns_fd = sv->netns_named ? net_ns_create(cfg->name, err) : net_ns_create_anon(err);
+	if (sv->idmap_on) {
+		r = userns_create(&sv->idmap, &sv->userns, &sv->netns_fd, err);
+		if (r < 0)
+			goto fail;
+		sv_log(sv, "user namespace: root inside is %u:%u on the host",
+		       (unsigned)sv->userns.uid, (unsigned)sv->userns.gid);
+		r = net_ns_adopt(sv->netns_named ? cfg->name : NULL, sv->netns_fd, err);
+		if (r < 0) {
+			close(sv->netns_fd);
+			sv->netns_fd = r;
+		}
+	} else {
+		sv->netns_fd = sv->netns_named ? net_ns_create(cfg->name, err) :
+						 net_ns_create_anon(err);
+	}
 	if (sv->netns_fd < 0) {
 		r = sv->netns_fd;
 		if (r == -EEXIST)
@@ -864,6 +940,11 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	}
 	sv->st.cgroup = sv->cgroup;
 	sv_log(sv, "cgroup %s", sv->cgroup ? sv->cgroup : "(none: no cgroup2 on this host)");
+	if (sv->idmap_on && sv->cgroup) {
+		r = cgroup_delegate(sv->cgroup, sv->userns.uid, sv->userns.gid, err);
+		if (r < 0)
+			goto fail;
+	}
 	r = disks_attach(sv->disks, err);
 	if (r < 0)
 		goto fail;
@@ -946,7 +1027,7 @@ static int check_supported(const struct sh_config *cfg, struct sh_err *err)
 		/* ADDRESS and GATEWAY are done by net.c */
 		static const char *const done[] = {
 			"ADDRESS", "GATEWAY", "MEMORY_MAX", "MEMORY_HIGH", "CPU_MAX",
-			"CPU_WEIGHT", "PIDS_MAX", "IO_WEIGHT",
+			"CPU_WEIGHT", "PIDS_MAX", "IO_WEIGHT", "IDMAP",
 		};
 		bool ok = false;
 		for (size_t k = 0; k < sizeof done / sizeof *done; k++)
@@ -967,7 +1048,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		.cfg = cfg, .o = o, .lock_fd = -1, .report_fd = -1, .log_fd = -1,
 		.netns_fd = -1, .cgroup_fd = -1, .init_fd = -1, .cons_master = -1,
 		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1, .sd_fd = -1,
-		.disks = &disks,
+		.disks = &disks, .userns.fd = -1,
 	};
 	bool stale = false;
 	int r, pfd[2];
@@ -987,6 +1068,12 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	r = disks_plan(cfg, &disks, err);
 	if (r < 0)
 		return err->status ? err->status : EXIT_USAGE;
+	r = userns_config(cfg, &sv.idmap, err);
+	if (r < 0)
+		return err->status ? err->status : EXIT_USAGE;
+	sv.idmap_on = r > 0;
+	if (sv.idmap_on)
+		userns_ids(&sv.idmap, &sv.userns);
 	if (mkdir_p("/var/lib/subhost", 0700) < 0) {
 		/* only a convenience for `create`; not fatal */
 	}
