@@ -1,5 +1,10 @@
 /* cmd-go.c - `subhost go NAME [--] [CMD ARGS...]`: a command inside a
- * running subhost, in all of its namespaces and its cgroup. */
+ * running subhost, in all of its namespaces and its cgroup.
+ *
+ * We never fork into the subhost's pid namespace ourselves: the command's
+ * process is made by subhost-init --go, run from a sealed memfd with a
+ * clean environment (init-go.h says why).  This process stays outside,
+ * invisible from inside, and relays the pty. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
@@ -15,6 +20,8 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "hardening.h"
+#include "sealed.h"
+#include "seccomp-filter.h"
 #include "state.h"
 #include "supervisor.h"
 
@@ -35,25 +42,53 @@ static void build_env(void)
 	clean_env[n] = NULL;
 }
 
-static void exec_cmd(char **cmd) __attribute__((noreturn));
-static void exec_cmd(char **cmd)
+/* Start subhost-init --go from the sealed memfd mfd (init-go.h), with
+ * the pidfd as its fd 3 and, for a terminal, the pty slave as its stdio. */
+static pid_t spawn_helper(int mfd, int pidfd, uint64_t caps, int slave, char **cmd)
 {
-	static char *bash[] = { "-bash", NULL }, *sh[] = { "-sh", NULL };
-	int e;
+	char capsarg[32], *argv[16 + 1024];
+	size_t n = 0;
+	pid_t pid;
 
-	if (chdir("/root") < 0 && chdir("/") < 0)
+	snprintf(capsarg, sizeof capsarg, "%llx", (unsigned long long)caps);
+	argv[n++] = "subhost-init";
+	argv[n++] = "--go";
+	argv[n++] = "--pidfd";
+	argv[n++] = "3";
+	argv[n++] = "--caps-drop";
+	argv[n++] = capsarg;
+	if (slave >= 0)
+		argv[n++] = "--tty";
+	argv[n++] = "--";
+	for (size_t i = 0; cmd && cmd[i] && n < sizeof argv / sizeof *argv - 1; i++)
+		argv[n++] = cmd[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	{
+		sigset_t none;
+		int hi_mfd, hi_pidfd, hi_slave = -1;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Out of the way first, then into place (dup2 clears CLOEXEC). */
+		hi_mfd = fcntl(mfd, F_DUPFD_CLOEXEC, 10);
+		hi_pidfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
+		if (slave >= 0)
+			hi_slave = fcntl(slave, F_DUPFD_CLOEXEC, 10);
+		if (hi_mfd < 0 || hi_pidfd < 0 || (slave >= 0 && hi_slave < 0) ||
+		    (slave >= 0 && (dup2(hi_slave, 0) < 0 || dup2(hi_slave, 1) < 0 ||
+				    dup2(hi_slave, 2) < 0)) ||
+		    dup2(hi_pidfd, 3) < 0 || dup3(hi_mfd, 4, O_CLOEXEC) < 0 ||
+		    syscall(SYS_close_range, 5U, ~0U, 0U) < 0) {
+			fprintf(stderr, "subhost: go: prepare descriptors: %s\n", strerror(errno));
+			_exit(126);
+		}
+		syscall(SYS_execveat, 4, "", argv, clean_env, AT_EMPTY_PATH);
+		fprintf(stderr, "subhost: go: execute subhost-init: %s\n", strerror(errno));
 		_exit(126);
-	if (!cmd) {
-		execve("/bin/bash", bash, clean_env);
-		execve("/bin/sh", sh, clean_env);
-		e = errno;
-	} else {
-		environ = clean_env;
-		execvp(cmd[0], cmd);
-		e = errno;
 	}
-	fprintf(stderr, "subhost: go: %s: %s\n", cmd ? cmd[0] : "/bin/sh", strerror(e));
-	_exit(e == ENOENT ? 127 : 126);
 }
 
 static int exit_status(int status)
@@ -88,12 +123,12 @@ static int copy_fd(int from, int to)
 /* stdin is a terminal: give CMD a pty of the subhost's own devpts, so
  * TIOCSTI or a hijacked controlling tty inside can't reach the host's
  * terminal; relay bytes and window size. */
-static int run_with_pty(char **cmd)
+static int run_with_pty(int mfd, int pidfd, uint64_t caps, char **cmd)
 {
 	struct termios saved, raw;
 	struct winsize ws;
 	sigset_t mask;
-	int master, sigfd, status = 0;
+	int master, slave, sigfd, status = 0;
 	bool have_ws = ioctl(0, TIOCGWINSZ, &ws) == 0, in_open = true;
 	pid_t pid;
 
@@ -109,23 +144,17 @@ static int run_with_pty(char **cmd)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	pid = fork();
+	/* ptsname() names it in the subhost's /dev/pts, where we are. */
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		fprintf(stderr, "subhost: go: open the pty inside: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	pid = spawn_helper(mfd, pidfd, caps, slave, cmd);
+	close(slave);
 	if (pid < 0) {
 		fprintf(stderr, "subhost: go: fork: %s\n", strerror(errno));
 		return EXIT_FAIL;
-	}
-	if (pid == 0) {
-		int slave;
-		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		if (setsid() < 0)
-			_exit(126);
-		slave = open(ptsname(master), O_RDWR);
-		if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 ||
-		    dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
-			_exit(126);
-		if (slave > 2)
-			close(slave);
-		exec_cmd(cmd);
 	}
 	tcgetattr(0, &saved);
 	raw = saved;
@@ -163,9 +192,11 @@ static int run_with_pty(char **cmd)
 
 int cmd_go(int argc, char **argv)
 {
-	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int pidfd = -1;
+	_cleanup_free_ char *name = NULL, *init = NULL, *bin = NULL, *seccomp = NULL;
+	_cleanup_close_ int pidfd = -1, mfd = -1;
 	struct sh_err err = { 0 };
+	uint64_t caps;
+	size_t len = 0;
 	struct sh_state st;
 	char **cmd = NULL;
 	int status, stale_fd, probe;
@@ -203,12 +234,25 @@ int cmd_go(int argc, char **argv)
 		state_free(&st);
 		return EXIT_NOTRUNNING;
 	}
-	/* Nothing inside may ptrace or read the memory of this process, which
-	 * is still the host's binary until it execs. */
+	/* Nothing inside may read our memory (the caller's environment is
+	 * in it); we never become visible there, and this covers the rest. */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0) {
 		warnx_name(name, "prctl: %s", strerror(errno));
+		state_free(&st);
 		return EXIT_FAIL;
 	}
+	caps = st.caps_known ? (uint64_t)st.caps_drop : caps_plan(NULL, NULL);
+	seccomp = st.seccomp ? xstrdup(st.seccomp) : NULL;
+	/* The helper's image, read while we still see the host's files. */
+	init = init_binary_path();
+	if (program_read(init, &bin, &len, &err) < 0 ||
+	    (mfd = sealed_memfd("subhost-go", bin, len, &err)) < 0) {
+		report_err(name, &err);
+		state_free(&st);
+		return EXIT_FAIL;
+	}
+	/* The host admin's audit session stays on the host. */
+	hardening_reset_loginuid();
 	/* The cgroup first, while we still see the host's cgroup tree. */
 	if ((st.cgroup && *st.cgroup && cgroup_join(st.cgroup, getpid()) < 0) ||
 	    cgroup_v1_join(name, getpid()) < 0) {
@@ -217,28 +261,25 @@ int cmd_go(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	state_free(&st);
-	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		  CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME) < 0) {
+	/* Every namespace but the pid namespace: the helper joins that. */
+	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+		  CLONE_NEWCGROUP | CLONE_NEWTIME) < 0) {
 		warnx_name(name, "enter its namespaces: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (hardening_apply(&err) < 0) {
+	/* The same filter as pid 1's; the helper and the command inherit it. */
+	if (sc_load(seccomp, caps, &err) < 0) {
 		report_err(name, &err);
 		return EXIT_FAIL;
 	}
-	/* Close everything but stdio: no descriptor of ours reaches inside. */
-	syscall(SYS_close_range, 3U, ~0U, 0U);
-	pidfd = -1;
 	build_env();
 	if (isatty(0))
-		return run_with_pty(cmd);
-	pid = fork();
+		return run_with_pty(mfd, pidfd, caps, cmd);
+	pid = spawn_helper(mfd, pidfd, caps, -1, cmd);
 	if (pid < 0) {
 		warnx_name(name, "fork: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (pid == 0)
-		exec_cmd(cmd);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	while (waitpid(pid, &status, 0) < 0) {
