@@ -201,6 +201,12 @@ run_mode() {
 	ti=$($PY "$ADV/tiocsti.py" "$SUBHOST" "$n" notty)
 	like "$ti" 'PENDING 0 ' "[$label] stdout the host's terminal, stdin not: nothing reaches it" || diag "$ti"
 	like "$ti" '1:Operation_not_permitted 2:Operation_not_permitted' "[$label] TIOCSTI on it is refused (EPERM)" || diag "$ti"
+	local r; r=$(uniq_name run); mk "$r" "${lines[@]}"
+	ti=$($PY "$ADV/tiocsti.py" "$SUBHOST" "$CONF" run)
+	like "$ti" 'PENDING 0 .*STATUS 0' "[$label] subhost run with the caller's terminal as stdout: nothing reaches it" || diag "$ti"
+	like "$ti" '1:Operation_not_permitted 2:Operation_not_permitted' "[$label] TIOCSTI from run's command is refused" || diag "$ti"
+	no_residue "$r"
+	DIR=$T_ROOT/$n CONF=$T_ROOT/$n/$n.conf
 
 	acase "CVE-2019-5736: writing to /proc/<go process>/exe never changes a host binary"
 	local bin=$T_ROOT/bin-$n

@@ -3,7 +3,8 @@
 # pty as the host's terminal and let the command inside push "echo PWNED"
 # into its descriptors with TIOCSTI; then look at what the host's terminal
 # has as pending input.  Prints "RESULT <per-fd results> PENDING <n bytes>".
-#   tiocsti.py SUBHOST NAME tty|notty
+#   tiocsti.py SUBHOST NAME tty|notty     (subhost go NAME, stdin the terminal or not)
+#   tiocsti.py SUBHOST CONF run           (subhost run CONF, stdin not the terminal)
 #   tiocsti.py control       (the host itself injects: the probe works)
 import fcntl, os, pty, select, subprocess, sys, termios, tty
 
@@ -38,7 +39,7 @@ if sys.argv[1] == "control":
     sys.exit(0)
 subhost, name, mode = sys.argv[1:4]
 stdin = slave if mode == "tty" else os.open(os.devnull, os.O_RDONLY)
-p = subprocess.Popen([subhost, "go", name, "--", "/usr/bin/python3", "-c", INJECT],
+p = subprocess.Popen([subhost, "run" if mode == "run" else "go", name, "--", "/usr/bin/python3", "-c", INJECT],
                      stdin=stdin, stdout=slave, stderr=slave, start_new_session=True)
 out = b""
 while p.poll() is None:
