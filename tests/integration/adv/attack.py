@@ -28,7 +28,7 @@ def mnt_id(fd):
     return -1
 
 
-seen, held, wrote = set(), {}, set()
+seen, held, wrote = {}, {}, set()      # seen: pid -> the exe we probed
 counts = dict(procs=0, memfd=0, host=0, wrote=0, leak=0, attached=0)
 
 
@@ -56,14 +56,18 @@ def grab(pid, path, what, exe):
 deadline = time.time() + 120
 while not os.path.exists(stop) and time.time() < deadline:
     for p in os.listdir("/proc"):
-        if not p.isdigit() or p in seen or int(p) == os.getpid():
+        if not p.isdigit() or int(p) == os.getpid():
             continue
-        seen.add(p)
-        counts["procs"] += 1
         try:
             exe = os.readlink("/proc/%s/exe" % p)
         except OSError:
             exe = "?"
+        # a new process, or one that has exec'd since: probe it (again)
+        if seen.get(p) == exe:
+            continue
+        if p not in seen:
+            counts["procs"] += 1
+        seen[p] = exe
         if exe.startswith("/memfd:subhost-go"):
             counts["memfd"] += 1
             # a go command before its exec: try to take it over (SEIZE
