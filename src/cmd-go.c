@@ -46,9 +46,13 @@ static void build_env(void)
  * the pidfd as its fd 3 and, for a terminal, the pty slave as its stdio. */
 static pid_t spawn_helper(int mfd, int pidfd, uint64_t caps, int slave, char **cmd)
 {
-	char capsarg[32], *argv[16 + 1024];
-	size_t n = 0;
+	char capsarg[32], **argv;
+	size_t n = 0, ncmd = 0;
 	pid_t pid;
+
+	while (cmd && cmd[ncmd])
+		ncmd++;
+	argv = xcalloc(ncmd + 10, sizeof *argv);
 
 	snprintf(capsarg, sizeof capsarg, "%llx", (unsigned long long)caps);
 	argv[n++] = "subhost-init";
@@ -60,12 +64,14 @@ static pid_t spawn_helper(int mfd, int pidfd, uint64_t caps, int slave, char **c
 	if (slave >= 0)
 		argv[n++] = "--tty";
 	argv[n++] = "--";
-	for (size_t i = 0; cmd && cmd[i] && n < sizeof argv / sizeof *argv - 1; i++)
+	for (size_t i = 0; i < ncmd; i++)
 		argv[n++] = cmd[i];
 	argv[n] = NULL;
 	pid = fork();
-	if (pid != 0)
+	if (pid != 0) {
+		free(argv);
 		return pid;
+	}
 	{
 		sigset_t none;
 		int hi_mfd, hi_pidfd, hi_slave = -1;

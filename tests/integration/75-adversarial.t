@@ -67,7 +67,8 @@ run_mode() {
 	like "$(ls -l "/proc/$pid/fd" | awk 'NR > 1 && $9 <= 2 {print $11}' | sort -u | tr '\n' ' ')" '^/dev/pts/[0-9]+ $' \
 		"[$label] pid 1's stdio is the console pty"
 	# the caller holds fd 7 and a secret variable; neither reaches inside
-	is "$(exec 7</etc/hostname; ADV_SECRET=x "$SUBHOST" go "$n" -- sh -c 'ls /proc/$$/fd | tr "\n" " "' </dev/null)" \
+	# (no pipeline: the shell would hold the pipe while ls looks)
+	is "$(exec 7</etc/hostname; ADV_SECRET=x "$SUBHOST" go "$n" -- sh -c 'ls /proc/$$/fd > /tmp/adv-fds; tr "\n" " " < /tmp/adv-fds' </dev/null)" \
 		"0 1 2 " "[$label] a go session holds only stdio (the caller's fd 7 stays out)"
 	is "$(ADV_SECRET=x gox -- sh -c 'env | grep -c ADV_SECRET')" 0 "[$label] the caller's environment stays out"
 	is "$(tr '\0' '\n' < "/proc/$pid/environ" | cut -d= -f1 | sort | tr '\n' ' ')" \
