@@ -164,14 +164,22 @@ int hardening_apply(uint64_t drop, struct sh_err *err)
 	return 0;
 }
 
+/* Is dir base, or inside it? */
+static bool within(const char *dir, const char *base)
+{
+	size_t blen = strlen(base);
+
+	return !strncmp(dir, base, blen) && (dir[blen] == '\0' || dir[blen] == '/' || blen == 1);
+}
+
 int hardening_protect_upper(const char *base, const char *upper, char *note, size_t notelen)
 {
 	_cleanup_free_ char *copy = xstrdup(upper);
-	size_t blen = strlen(base);
-	bool inside = blen > 1 && !strncmp(upper, base, blen) && upper[blen] == '/';
-	/* BASE is the subhost's own directory: ours to close.  Anything else
-	 * (UPPER=/srv/x puts it in /srv) is only reported. */
-	const char *dir = inside ? base : dirname(copy);
+	const char *dir = dirname(copy);
+	/* The directory holding UPPER is ours to close when it is the
+	 * subhost's own (BASE or below) and not a top-level one such as /srv,
+	 * which may hold other things.  Anything else is only reported. */
+	bool ours = within(dir, base) && strchr(dir + 1, '/') != NULL;
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 
@@ -185,15 +193,15 @@ int hardening_protect_upper(const char *base, const char *upper, char *note, siz
 		return -errno;
 	if (!(st.st_mode & 077))
 		return 0;
-	if (!inside || st.st_uid != 0) {
+	if (!ours || st.st_uid != 0) {
 		snprintf(note, notelen, "%s lets group or others in: host users may reach (and "
 			 "run) setuid files written inside, in %s", dir, upper);
 		return 2;
 	}
 	if (fchmod(fd, st.st_mode & 07700) < 0)
 		return -errno;
-	snprintf(note, notelen, "BASE %s: mode %04o -> %04o, so that host users cannot reach "
-		 "(and run) setuid files written inside, in %s", dir,
-		 (unsigned)(st.st_mode & 07777), (unsigned)(st.st_mode & 07700), upper);
+	snprintf(note, notelen, "%s: mode %04o -> %04o, so that host users cannot reach (and "
+		 "run) setuid files written inside, in %s", dir, (unsigned)(st.st_mode & 07777),
+		 (unsigned)(st.st_mode & 07700), upper);
 	return 1;
 }

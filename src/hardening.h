@@ -42,11 +42,11 @@ int hardening_apply(uint64_t drop, struct sh_err *err);
 void hardening_reset_loginuid(void);
 
 /* Setuid files written inside land in UPPER on the host: a host user who
- * can reach UPPER could run them.  When UPPER lies in BASE and BASE is
+ * can reach UPPER could run them.  When the directory holding UPPER (BASE
+ * by default) is BASE or inside it, is not a top-level directory, is
  * root's and lets group or others in, take that away and return 1 with a
- * note; return 2 with a note when the directory holding UPPER lets them
- * in but is not ours to change; 0 when nothing was needed; a negative
- * errno on failure. */
+ * note; return 2 with a note when it lets them in but is not ours to
+ * change; 0 when nothing was needed; a negative errno on failure. */
 int hardening_protect_upper(const char *base, const char *upper, char *note, size_t notelen);
 
 #endif

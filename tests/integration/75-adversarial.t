@@ -295,7 +295,7 @@ ctypes.CDLL(None).reboot(0x01234567)" ) >/dev/null 2>&1
 	local planted=$sb/$s/root/usr/local/bin/adv-sid
 	is "$(stat -c '%a %U' "$planted" 2>/dev/null)" "4755 root" "[$label] the planted file is setuid root in UPPER"
 	is "$(stat -c %a "$sb/$s")" 700 "[$label] boot closed BASE to group and others (mode 700)"
-	like "$(cat "$sb/$s.log")" "BASE $sb/$s: mode 0755 -> 0700" "[$label] and logged it"
+	like "$(cat "$sb/$s.log")" "$sb/$s: mode 0755 -> 0700" "[$label] and logged it"
 	out=$(as_nobody "$planted" -u 2>&1); st=$?
 	[ "$st" != 0 ] && [ "$out" != 0 ]; ok $? "[$label] a host user (nobody) cannot run it ($out)"
 	is "$(as_nobody /usr/bin/id -u)" 65534 "[$label] (nobody can run programs it can reach)"

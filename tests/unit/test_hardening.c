@@ -411,6 +411,7 @@ static void test_protect_upper(void **state)
 		assert_int_equal(r, 1);
 		assert_int_equal(st.st_mode & 07777, 0700);
 		assert_non_null(strstr(note, "0755 -> 0700"));
+		assert_non_null(strstr(note, base));
 		/* again: nothing to do */
 		assert_int_equal(hardening_protect_upper(base, upper, note, sizeof note), 0);
 	} else {
@@ -426,6 +427,9 @@ static void test_protect_upper(void **state)
 	assert_int_equal(stat(other, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
 	assert_int_equal(hardening_protect_upper("/", "/x", note, sizeof note), 0);
+	/* a top-level directory is never closed, even as BASE: /srv may hold
+	 * more (/proc stands in for it: it could not be changed anyway) */
+	assert_int_equal(hardening_protect_upper("/proc", "/proc/up", note, sizeof note), 2);
 	rmdir(upper);
 	rmdir(other);
 	snprintf(upper, sizeof upper, "%s/root", base);
