@@ -29,6 +29,10 @@ areport() {     # areport MODE
 	A_N=0 A_OK=0 A_BAD=()
 }
 gox() { "$SUBHOST" go "$N" "$@" </dev/null; }          # a command inside, as root
+go_cmd_pid() {  # go_cmd_pid PID: the host pid of the sleep that `subhost go` PID runs
+	local h; h=$(pgrep -P "$1" | head -1)
+	[ -n "$h" ] && pgrep -P "$h" -x sleep | head -1 | grep .
+}
 status_of() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 capmask() {     # what a default subhost keeps: our bounding set but the dropped ones
 	local drop=0 c
@@ -66,10 +70,16 @@ run_mode() {
 		"/run/initctl signalfd " "[$label] and otherwise exactly its signalfd and /run/initctl" || diag "$fds"
 	like "$(ls -l "/proc/$pid/fd" | awk 'NR > 1 && $9 <= 2 {print $11}' | sort -u | tr '\n' ' ')" '^/dev/pts/[0-9]+ $' \
 		"[$label] pid 1's stdio is the console pty"
-	# the caller holds fd 7 and a secret variable; neither reaches inside
-	# (no pipeline: the shell would hold the pipe while ls looks)
-	is "$(exec 7</etc/hostname; ADV_SECRET=x "$SUBHOST" go "$n" -- sh -c 'ls /proc/$$/fd > /tmp/adv-fds; tr "\n" " " < /tmp/adv-fds' </dev/null)" \
-		"0 1 2 " "[$label] a go session holds only stdio (the caller's fd 7 stays out)"
+	# the caller holds fd 7 and a secret variable; neither reaches the
+	# command (looked at from the host: inside, any lister has fds of its own)
+	( exec 7</etc/hostname; ADV_SECRET=x exec "$SUBHOST" go "$n" -- sleep 3 </dev/null ) &
+	local gp=$! cp=""
+	wait_for 50 go_cmd_pid "$gp" >/dev/null; cp=$(go_cmd_pid "$gp")
+	is "$(ls "/proc/${cp:-0}/fd" 2>/dev/null | sort -n | tr '\n' ' ')" "0 1 2 " \
+		"[$label] a go command holds only stdio (the caller's fd 7 stays out)"
+	[ -n "$cp" ] && ! tr '\0' '\n' < "/proc/$cp/environ" | grep -q ADV_SECRET
+	ok $? "[$label] and none of the caller's variables"
+	wait "$gp"
 	is "$(ADV_SECRET=x gox -- sh -c 'env | grep -c ADV_SECRET')" 0 "[$label] the caller's environment stays out"
 	is "$(tr '\0' '\n' < "/proc/$pid/environ" | cut -d= -f1 | sort | tr '\n' ' ')" \
 		"HOME PATH SUBHOST_NOTIFY_FD TERM container " "[$label] pid 1's environment is its own"
