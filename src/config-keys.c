@@ -628,6 +628,12 @@ static int load_hardening(struct ctx *c)
 	const char *bad, *why;
 	size_t badlen;
 
+	/* Words on one line (a !command may print several lines): the state
+	 * file keeps SECCOMP for `go`, one key per line. */
+	for (char *p = cfg->seccomp; p && *p; p++)
+		if (*p == '\n' || *p == '\t' || *p == '\r')
+			*p = ' ';
+
 	for (int i = 0; i < 2; i++) {
 		struct ent *e = ent_get(c, keys[i]);
 

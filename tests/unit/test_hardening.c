@@ -486,6 +486,8 @@ static void test_conf_keys(void **state)
 	assert_non_null(strstr(msg, "h.conf:3: CAPS_KEEP keeps cap_sys_time, which CAPS_DROP (line 2) drops"));
 	assert_int_equal(load_conf("SECCOMP=+keyctl -no_such_call\n", msg, sizeof msg), -EINVAL);
 	assert_non_null(strstr(msg, "h.conf:2: SECCOMP: \"-no_such_call\": not a system call"));
+	assert_int_equal(load_conf("SECCOMP=!printf -- '-keyctl\\nfoo=bar\\n+ptrace'\nSTART=none\n", msg, sizeof msg), -EINVAL);
+	assert_non_null(strstr(msg, "\"foo=bar\": not a system call"));
 	assert_int_equal(load_conf("SECCOMP=none -keyctl\n", msg, sizeof msg), -EINVAL);
 	assert_non_null(strstr(msg, "\"none\" turns the filter off"));
 }
