@@ -135,10 +135,10 @@ run_mode() {
 	ok $? "[$label] (a character node such as null can be made: the refusal is about block devices)"
 	# a host disk of the test's own: a loop device with a marker on it
 	local img=$T_ROOT/disk-$n.img disk
-	{ echo "ADV-DISK-MARKER-$n"; head -c 1048576 /dev/zero; } > "$img"
+	head -c 1048576 /dev/zero > "$img" && echo "ADV-DISK-MARKER-$n" | dd of="$img" conv=notrunc status=none
 	disk=$(losetup -f --show "$img") && EXTRA_CLEAN+=("losetup -d $disk")
 	disk=${disk#/dev/}
-	like "$(head -c 64 "/dev/$disk")" "ADV-DISK-MARKER" "[$label] (the host reads its disk /dev/$disk)"
+	like "$(head -c 64 "/dev/$disk" | tr -d '\0')" "ADV-DISK-MARKER" "[$label] (the host reads its disk /dev/$disk)"
 	# root inside may be able to mount devtmpfs (the host's /dev): the
 	# device filter must still refuse its disks
 	out=$(gox -- sh -c "mkdir -p /tmp/adv-dev && mount -t devtmpfs adv /tmp/adv-dev 2>/dev/null || exit 9;
