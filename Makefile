@@ -5,6 +5,7 @@
 #   make install       honours DESTDIR and PREFIX; make uninstall undoes it
 #   make deb           the Debian package, into build/deb/
 #   make SANITIZE=1    build with AddressSanitizer + UBSan (subhost only; pid 1 stays static)
+#   make fuzz          fuzz the config parser with libFuzzer (clang) for FUZZ_TIME seconds
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
@@ -168,14 +169,33 @@ demo: deps
 	$(MAKE) install
 	sh tools/demo.sh
 
+# libFuzzer on the config parser: not part of check (it runs until
+# FUZZ_TIME is up); new inputs go to build-fuzz/corpus, crashes to build-fuzz/.
+FUZZ_TIME  ?= 60
+FUZZ_DIR   := build-fuzz
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=gnu17 $(WARN) -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -DSUBHOST_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+              -DSYSCONFDIR='"$(SYSCONFDIR)"'
+
+$(FUZZ_DIR)/fuzz_config: tests/fuzz/fuzz_config.c $(LIB_SRCS) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Isrc -o $@ tests/fuzz/fuzz_config.c $(LIB_SRCS) $(PKG_LIBS)
+
+fuzz: $(FUZZ_DIR)/fuzz_config
+	@mkdir -p $(FUZZ_DIR)/corpus
+	cd $(FUZZ_DIR) && ./fuzz_config -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+		-print_final_stats=1 corpus $(abspath tests/fuzz/corpus)
+
 lint:
 	cppcheck --std=c11 --enable=warning,portability,performance --error-exitcode=1 \
 		--inline-suppr --quiet -D_GNU_SOURCE -Isrc src/
 
 clean:
-	rm -rf build build-san build-clang
+	rm -rf build build-san build-clang build-fuzz
 
 -include $(wildcard $(BUILDDIR)/*.d)
 
-.PHONY: all unit check unit-tap integration-tap deps man install uninstall deb demo lint clean
+.PHONY: all unit check unit-tap integration-tap deps man install uninstall deb demo lint clean fuzz
 FORCE:

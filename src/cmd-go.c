@@ -1,10 +1,15 @@
 /* cmd-go.c - `subhost go NAME [--] [CMD ARGS...]`: a command inside a
- * running subhost, in all of its namespaces and its cgroup. */
+ * running subhost, in all of its namespaces and its cgroup.
+ *
+ * We never fork into the subhost's pid namespace ourselves: the command's
+ * process is made by subhost-init --go, run from a sealed memfd with a
+ * clean environment (init-go.h says why).  This process stays outside,
+ * invisible from inside, and relays the pty. */
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <poll.h>
 #include <sched.h>
+#include <grp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,6 +22,8 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "hardening.h"
+#include "sealed.h"
+#include "seccomp-filter.h"
 #include "state.h"
 #include "supervisor.h"
 
@@ -37,49 +44,75 @@ static void build_env(void)
 	clean_env[n] = NULL;
 }
 
-/* Descriptors that survive into the go process after it entered the
- * subhost: the pidfd (to enter the cgroup namespace last) and the
- * subhost's cgroup.procs. */
-#define GO_PIDFD 3
-#define GO_CGPROCS 4
+/* What the helper gets: the pidfd (its fd 3), the subhost's cgroup.procs
+ * opened on the host (fd 5, or -1), the capabilities to drop. */
+struct helper {
+	int mfd, pidfd, cgprocs;
+	uint64_t caps;
+};
 
-/* In the forked command, before anything else: join the subhost's cgroup2
- * group, then its cgroup namespace.  Only the command joins: a relay left
- * outside the pid namespace would show inside as pid 0 in cgroup.procs,
- * and systemctl status and systemd-cgls fail on it. */
-static void enter_cgroup(void)
+/* Start subhost-init --go from the sealed memfd (init-go.h), with the
+ * pidfd as its fd 3, cgroup.procs as fd 5 and, for a terminal, the pty
+ * slave as its stdio. */
+static pid_t spawn_helper(const struct helper *h, int slave, char **cmd)
 {
-	if (fcntl(GO_CGPROCS, F_GETFD) >= 0 && write(GO_CGPROCS, "0", 1) != 1) {
-		fprintf(stderr, "subhost: go: join the subhost's cgroup: %s\n", strerror(errno));
-		_exit(126);
-	}
-	if (setns(GO_PIDFD, CLONE_NEWCGROUP) < 0) {
-		fprintf(stderr, "subhost: go: enter the cgroup namespace: %s\n", strerror(errno));
-		_exit(126);
-	}
-	close(GO_PIDFD);
-	close(GO_CGPROCS);
-}
+	char capsarg[32], **argv;
+	size_t n = 0, ncmd = 0;
+	pid_t pid;
 
-static void exec_cmd(char **cmd) __attribute__((noreturn));
-static void exec_cmd(char **cmd)
-{
-	static char *bash[] = { "-bash", NULL }, *sh[] = { "-sh", NULL };
-	int e;
+	while (cmd && cmd[ncmd])
+		ncmd++;
+	argv = xcalloc(ncmd + 10, sizeof *argv);
 
-	if (chdir("/root") < 0 && chdir("/") < 0)
-		_exit(126);
-	if (!cmd) {
-		execve("/bin/bash", bash, clean_env);
-		execve("/bin/sh", sh, clean_env);
-		e = errno;
-	} else {
-		environ = clean_env;
-		execvp(cmd[0], cmd);
-		e = errno;
+	snprintf(capsarg, sizeof capsarg, "%llx", (unsigned long long)h->caps);
+	argv[n++] = "subhost-init";
+	argv[n++] = "--go";
+	argv[n++] = "--pidfd";
+	argv[n++] = "3";
+	argv[n++] = "--caps-drop";
+	argv[n++] = capsarg;
+	if (slave >= 0)
+		argv[n++] = "--tty";
+	if (h->cgprocs >= 0) {
+		argv[n++] = "--cgroup-fd";
+		argv[n++] = "5";
 	}
-	fprintf(stderr, "subhost: go: %s: %s\n", cmd ? cmd[0] : "/bin/sh", strerror(e));
-	_exit(e == ENOENT ? 127 : 126);
+	argv[n++] = "--";
+	for (size_t i = 0; i < ncmd; i++)
+		argv[n++] = cmd[i];
+	argv[n] = NULL;
+	pid = fork();
+	if (pid != 0) {
+		free(argv);
+		return pid;
+	}
+	{
+		sigset_t none;
+		int hi_mfd, hi_pidfd, hi_slave = -1, hi_cg = -1;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Out of the way first, then into place (dup2 clears CLOEXEC). */
+		hi_mfd = fcntl(h->mfd, F_DUPFD_CLOEXEC, 10);
+		hi_pidfd = fcntl(h->pidfd, F_DUPFD_CLOEXEC, 10);
+		if (slave >= 0)
+			hi_slave = fcntl(slave, F_DUPFD_CLOEXEC, 10);
+		if (h->cgprocs >= 0)
+			hi_cg = fcntl(h->cgprocs, F_DUPFD_CLOEXEC, 10);
+		if (hi_mfd < 0 || hi_pidfd < 0 || (slave >= 0 && hi_slave < 0) ||
+		    (h->cgprocs >= 0 && hi_cg < 0) ||
+		    (slave >= 0 && (dup2(hi_slave, 0) < 0 || dup2(hi_slave, 1) < 0 ||
+				    dup2(hi_slave, 2) < 0)) ||
+		    dup2(hi_pidfd, 3) < 0 || dup3(hi_mfd, 4, O_CLOEXEC) < 0 ||
+		    (hi_cg >= 0 && dup2(hi_cg, 5) < 0) ||
+		    syscall(SYS_close_range, 6U, ~0U, 0U) < 0) {
+			fprintf(stderr, "subhost: go: prepare descriptors: %s\n", strerror(errno));
+			_exit(126);
+		}
+		syscall(SYS_execveat, 4, "", argv, clean_env, AT_EMPTY_PATH);
+		fprintf(stderr, "subhost: go: execute subhost-init: %s\n", strerror(errno));
+		_exit(126);
+	}
 }
 
 static int exit_status(int status)
@@ -114,12 +147,12 @@ static int copy_fd(int from, int to)
 /* stdin is a terminal: give CMD a pty of the subhost's own devpts, so
  * TIOCSTI or a hijacked controlling tty inside can't reach the host's
  * terminal; relay bytes and window size. */
-static int run_with_pty(char **cmd)
+static int run_with_pty(const struct helper *h, char **cmd)
 {
 	struct termios saved, raw;
 	struct winsize ws;
 	sigset_t mask;
-	int master, sigfd, status = 0;
+	int master, slave, sigfd, status = 0;
 	bool have_ws = ioctl(0, TIOCGWINSZ, &ws) == 0, in_open = true;
 	pid_t pid;
 
@@ -135,24 +168,17 @@ static int run_with_pty(char **cmd)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	pid = fork();
+	/* ptsname() names it in the subhost's /dev/pts, where we are. */
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		fprintf(stderr, "subhost: go: open the pty inside: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	pid = spawn_helper(h, slave, cmd);
+	close(slave);
 	if (pid < 0) {
 		fprintf(stderr, "subhost: go: fork: %s\n", strerror(errno));
 		return EXIT_FAIL;
-	}
-	if (pid == 0) {
-		int slave;
-		enter_cgroup();
-		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-		if (setsid() < 0)
-			_exit(126);
-		slave = open(ptsname(master), O_RDWR);
-		if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 ||
-		    dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
-			_exit(126);
-		if (slave > 2)
-			close(slave);
-		exec_cmd(cmd);
 	}
 	tcgetattr(0, &saved);
 	raw = saved;
@@ -201,9 +227,12 @@ static bool other_userns(pid_t pid)
 
 int cmd_go(int argc, char **argv)
 {
-	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int pidfd = -1, cgprocs = -1;
+	_cleanup_free_ char *name = NULL, *init = NULL, *bin = NULL, *seccomp = NULL;
+	_cleanup_close_ int pidfd = -1, mfd = -1, cgprocs = -1;
 	struct sh_err err = { 0 };
+	struct helper h;
+	uint64_t caps;
+	size_t len = 0;
 	struct sh_state st;
 	char **cmd = NULL;
 	int status, stale_fd, probe;
@@ -242,15 +271,31 @@ int cmd_go(int argc, char **argv)
 		state_free(&st);
 		return EXIT_NOTRUNNING;
 	}
-	/* Nothing inside may ptrace or read the memory of this process, which
-	 * is still the host's binary until it execs. */
+	/* Nothing inside may read our memory (the caller's environment is
+	 * in it); we never become visible there, and this covers the rest. */
 	if (prctl(PR_SET_DUMPABLE, 0) < 0) {
 		warnx_name(name, "prctl: %s", strerror(errno));
+		state_free(&st);
 		return EXIT_FAIL;
 	}
-	/* The cgroups first, while we still see the host's cgroup tree: the
-	 * v1 groups of its limits for this process (its command inherits
-	 * them), the cgroup2 group for the command alone (enter_cgroup). */
+	caps = st.caps_known ? (uint64_t)st.caps_drop : caps_plan(NULL, NULL);
+	seccomp = st.seccomp ? xstrdup(st.seccomp) : NULL;
+	/* The helper's image, read while we still see the host's files. */
+	init = init_binary_path();
+	if (program_read(init, &bin, &len, &err) < 0 ||
+	    (mfd = sealed_memfd("subhost-go", bin, len, &err)) < 0) {
+		report_err(name, &err);
+		state_free(&st);
+		return EXIT_FAIL;
+	}
+	/* The host admin's audit session stays on the host. */
+	hardening_reset_loginuid();
+	/* The cgroups while we still see the host's cgroup tree: the v1
+	 * groups of its limits for us (the command inherits them); the
+	 * cgroup2 group only for the command, which the helper moves there
+	 * through this descriptor before it enters the cgroup namespace.  A
+	 * process outside the pid namespace in the group would show inside
+	 * as pid 0, which systemctl status and systemd-cgls fail on. */
 	if (st.cgroup && *st.cgroup) {
 		_cleanup_free_ char *procs = path_join(st.cgroup, "cgroup.procs");
 		cgprocs = open(procs, O_WRONLY | O_CLOEXEC);
@@ -262,45 +307,29 @@ int cmd_go(int argc, char **argv)
 	}
 	userns = other_userns(st.pid);
 	state_free(&st);
-	/* IDMAP: the user namespace first (setns does), then root inside */
-	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		  CLONE_NEWNET | CLONE_NEWTIME | (userns ? CLONE_NEWUSER : 0)) < 0 ||
+	/* Every namespace but the pid and cgroup namespaces (the helper and
+	 * the command join those); IDMAP: the user namespace first (setns
+	 * does), then root inside. */
+	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
+		  CLONE_NEWTIME | (userns ? CLONE_NEWUSER : 0)) < 0 ||
 	    (userns && (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 ||
 			setresuid(0, 0, 0) < 0))) {
 		warnx_name(name, "enter its namespaces: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (hardening_apply(&err) < 0) {
+	/* The same filter as pid 1's; the helper and the command inherit it. */
+	if (sc_load(seccomp, caps, &err) < 0) {
 		report_err(name, &err);
 		return EXIT_FAIL;
 	}
-	/* Close everything but stdio and what enter_cgroup() needs: no
-	 * descriptor of ours reaches the command. */
-	{
-		int a = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
-		int b = cgprocs >= 0 ? fcntl(cgprocs, F_DUPFD_CLOEXEC, 10) : -1;
-
-		if (a < 0 || dup3(a, GO_PIDFD, O_CLOEXEC) < 0 ||
-		    (b >= 0 && dup3(b, GO_CGPROCS, O_CLOEXEC) < 0)) {
-			warnx_name(name, "prepare descriptors: %s", strerror(errno));
-			return EXIT_FAIL;
-		}
-		if (b < 0)
-			close(GO_CGPROCS);
-	}
-	syscall(SYS_close_range, (unsigned)GO_CGPROCS + 1, ~0U, 0U);
-	pidfd = cgprocs = -1;
 	build_env();
+	h = (struct helper){ .mfd = mfd, .pidfd = pidfd, .cgprocs = cgprocs, .caps = caps };
 	if (isatty(0))
-		return run_with_pty(cmd);
-	pid = fork();
+		return run_with_pty(&h, cmd);
+	pid = spawn_helper(&h, -1, cmd);
 	if (pid < 0) {
 		warnx_name(name, "fork: %s", strerror(errno));
 		return EXIT_FAIL;
-	}
-	if (pid == 0) {
-		enter_cgroup();
-		exec_cmd(cmd);
 	}
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "hardening.h"
+#include "seccomp-filter.h"
 
 /* The occurrence that counts for a non-repeating key, or NULL. */
 static struct ent *ent_get(struct ctx *c, const char *key)
@@ -819,6 +821,49 @@ static int load_reserved(struct ctx *c, const struct ent *e)
 	return r;
 }
 
+/* CAPS_DROP, CAPS_KEEP and SECCOMP: every word must be a capability or a
+ * system call, and no capability both dropped and kept by name. */
+static int load_hardening(struct ctx *c)
+{
+	struct sh_config *cfg = c->cfg;
+	const char *keys[2] = { "CAPS_DROP", "CAPS_KEEP" }, *vals[2] = { cfg->caps_drop, cfg->caps_keep };
+	uint64_t masks[2] = { 0, 0 };
+	int lines[2] = { 0, 0 }, line;
+	const char *bad, *why;
+	size_t badlen;
+
+	/* Words on one line (a !command may print several lines): the state
+	 * file keeps SECCOMP for `go`, one key per line. */
+	for (char *p = cfg->seccomp; p && *p; p++)
+		if (*p == '\n' || *p == '\t' || *p == '\r')
+			*p = ' ';
+
+	for (int i = 0; i < 2; i++) {
+		struct ent *e = ent_get(c, keys[i]);
+
+		lines[i] = e ? e->line : 0;
+		if (vals[i] && caps_parse(vals[i], &masks[i], &bad, &badlen) < 0)
+			return err_cfg(c->err, "%s: %s: \"%.*s\" is not a capability: expected names "
+				       "such as sys_time or cap_net_raw (see capabilities(7)), or all",
+				       cfg_where(c, lines[i]), keys[i], (int)badlen, bad);
+	}
+	if (masks[0] != CAPS_ALL && masks[1] != CAPS_ALL && (masks[0] & masks[1])) {
+		unsigned cap = (unsigned)__builtin_ctzll(masks[0] & masks[1]);
+		return err_cfg(c->err, "%s: CAPS_KEEP keeps %s, which CAPS_DROP (line %d) drops: "
+			       "expected each capability in one of them", cfg_where(c, lines[1]),
+			       caps_name(cap) ? caps_name(cap) : "a capability", lines[0]);
+	}
+	if (cfg->seccomp && sc_check(cfg->seccomp, &why, &bad, &badlen) < 0) {
+		struct ent *e = ent_get(c, "SECCOMP");
+
+		line = e ? e->line : 0;
+		return err_cfg(c->err, "%s: SECCOMP: \"%.*s\": %s; expected none, default, or "
+			       "system call names, each NAME or +NAME to deny it, -NAME to allow it",
+			       cfg_where(c, line), (int)badlen, bad, why);
+	}
+	return 0;
+}
+
 int cfg_load_rest(struct ctx *c)
 {
 	struct sh_config *cfg = c->cfg;
@@ -855,5 +900,5 @@ int cfg_load_rest(struct ctx *c)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return load_hardening(c);
 }

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "init-args.h"
+#include "init-go.h"
 #include "init-initctl.h"
 #include "init-log.h"
 #include "init-utmp.h"
@@ -868,6 +869,9 @@ int main(int argc, char **argv)
 {
 	char err[256];
 
+	/* `subhost go`'s helper, not a pid 1 (init-go.h). */
+	if (argc > 1 && !strcmp(argv[1], "--go"))
+		return init_go_main(argc - 1, argv + 1);
 	/* Exec'd from a memfd, we would be named after the fd ("4"). */
 	if (prctl(PR_SET_NAME, "subhost-init", 0, 0, 0) < 0)
 		init_warn("prctl PR_SET_NAME: %s", strerror(errno));

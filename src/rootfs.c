@@ -298,15 +298,21 @@ int rootfs_pivot(const char *live, struct sh_err *err)
 	return 0;
 }
 
-/* Kernel interfaces a subhost must neither read nor write. */
+/* Kernel interfaces a subhost must neither read nor write: host memory
+ * and kernel addresses (kcore, kallsyms, kpage*), the host's kernel log
+ * and keys, a host reboot or crash (sysrq-trigger), timers and scheduler
+ * internals of every process, the host's MTRRs. */
 static const char *const masked_files[] = {
 	"/proc/kcore", "/proc/kmsg", "/proc/sysrq-trigger", "/proc/keys",
 	"/proc/key-users", "/proc/timer_list", "/proc/sched_debug",
 	"/proc/kallsyms", "/proc/latency_stats", "/proc/timer_stats",
 	"/proc/kpagecount", "/proc/kpageflags", "/proc/kpagecgroup",
-	"/proc/config.gz",
+	"/proc/config.gz", "/proc/mtrr",
 };
 static const char *const masked_dirs[] = { "/proc/acpi", "/proc/scsi", "/proc/asound" };
+/* Readable (lspci, /proc/interrupts tools) but not writable: PCI config
+ * space, IRQ affinity and filesystem knobs act on the whole host. */
+static const char *const ro_dirs[] = { "/proc/bus", "/proc/fs", "/proc/irq" };
 
 static int proc_new(struct sh_err *err)
 {
@@ -364,6 +370,18 @@ static int proc_setup(int procfd, struct sh_err *err)
 		if (m < 0)
 			return m;
 		r = mnt_attach(m, AT_FDCWD, masked_dirs[i], masked_dirs[i], err);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < sizeof ro_dirs / sizeof *ro_dirs; i++) {
+		_cleanup_close_ int m = -1;
+
+		if (access(ro_dirs[i], F_OK) < 0)
+			continue;
+		m = mnt_clone(AT_FDCWD, ro_dirs[i], true, ro, ro_dirs[i], err);
+		if (m < 0)
+			return m;
+		r = mnt_attach(m, AT_FDCWD, ro_dirs[i], ro_dirs[i], err);
 		if (r < 0)
 			return r;
 	}

@@ -94,14 +94,14 @@ int state_write(const struct sh_state *st)
 	data = xasprintf("name=%s\nstatus=%s\nmode=%s\nsupervisor_pid=%d\nsupervisor_start=%llu\n"
 			 "pid=%d\npid_start=%llu\nstarted=%lld\nboots=%u\nconf=%s\nbase=%s\n"
 			 "live=%s\nupper=%s\nlower=%s\nlog=%s\ncgroup=%s\nhostname=%s\nncables=%u\n"
-			 "init_fd=%d\n",
+			 "init_fd=%d\ncaps_drop=%#llx\nseccomp=%s\n",
 			 st->name, st->status ? st->status : "", st->mode ? st->mode : "boot",
 			 (int)st->supervisor_pid, st->supervisor_start, (int)st->pid, st->pid_start,
 			 st->started, st->boots, st->conf ? st->conf : "", st->base ? st->base : "",
 			 st->live ? st->live : "", st->upper ? st->upper : "",
 			 st->lower ? st->lower : "", st->log ? st->log : "",
 			 st->cgroup ? st->cgroup : "", st->hostname ? st->hostname : "", st->ncables,
-			 st->init_fd);
+			 st->init_fd, st->caps_drop, st->seccomp ? st->seccomp : "");
 	return write_file_atomic(path, data, 0600);
 }
 
@@ -150,6 +150,10 @@ int state_read(const char *name, struct sh_state *st)
 		else if (!strcmp(k, "hostname")) set_str(&st->hostname, v);
 		else if (!strcmp(k, "ncables")) st->ncables = (unsigned)strtoul(v, NULL, 10);
 		else if (!strcmp(k, "init_fd")) st->init_fd = atoi(v);
+		else if (!strcmp(k, "caps_drop")) {
+			st->caps_drop = strtoull(v, NULL, 16);
+			st->caps_known = true;
+		} else if (!strcmp(k, "seccomp")) set_str(&st->seccomp, v);
 	}
 	if (!st->name)
 		st->name = xstrdup(name);
@@ -160,7 +164,7 @@ void state_free(struct sh_state *st)
 {
 	free(st->name); free(st->status); free(st->mode); free(st->conf);
 	free(st->base); free(st->live); free(st->upper); free(st->lower);
-	free(st->log); free(st->cgroup); free(st->hostname);
+	free(st->log); free(st->cgroup); free(st->hostname); free(st->seccomp);
 	memset(st, 0, sizeof *st);
 }
 

@@ -10,6 +10,7 @@
 #define SUBHOST_STATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "util.h"
 
@@ -28,6 +29,11 @@ struct sh_state {
 	char *conf, *base, *live, *upper, *lower, *log, *cgroup, *hostname;
 	unsigned ncables;
 	int init_fd;                    /* the supervisor's sealed memfd of subhost-init, -1 if none */
+	/* What pid 1 gave up (hardening.h, seccomp-filter.h); `go` gives up
+	 * the same.  caps_known is false for a state without them. */
+	bool caps_known;
+	unsigned long long caps_drop;   /* capabilities dropped (bit mask) */
+	char *seccomp;                  /* the SECCOMP value ("" = default) */
 };
 
 /* The run directory ($SUBHOST_RUNDIR or /run/subhost). */

@@ -2,6 +2,7 @@
 #include "supervisor.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pty.h>
 #include <termios.h>
@@ -17,21 +18,24 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <linux/sched.h>
 #include "bases.h"
 #include "cgroup.h"
+#include "devices.h"
 #include "distro.h"
 #include "disk.h"
 #include "hardening.h"
 #include "hide.h"
 #include "net.h"
 #include "rootfs.h"
+#include "sealed.h"
+#include "seccomp-filter.h"
 #include "state.h"
 #include "userns.h"
 
-#define INIT_PATH_ENV "SUBHOST_INIT"
 #define NOTIFY_FD 3
 #define MAX_QUICK_REBOOTS 5     /* reboots within 10 s before we give up */
 
@@ -56,6 +60,7 @@ struct sv {
 	bool idmap_on;          /* IDMAP: a user namespace (userns.h) */
 	struct idmap idmap;
 	struct userns userns;
+	uint64_t caps_drop;     /* capabilities pid 1 gives up (hardening.h) */
 	double t0;
 	/* the current pid 1 */
 	pid_t pid;
@@ -132,33 +137,6 @@ static void report(struct sv *sv, const char *fmt, ...)
 
 /* ---- pid 1 image ------------------------------------------------------- */
 
-static char *init_binary_path(void)
-{
-	const char *env = getenv(INIT_PATH_ENV);
-	char self[4096];
-	ssize_t n;
-
-	if (env && *env == '/')
-		return xstrdup(env);
-	if (access(LIBEXECDIR "/subhost-init", X_OK) == 0)
-		return xstrdup(LIBEXECDIR "/subhost-init");
-	/* Running from a build tree: use the binary beside us. */
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		char *slash;
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			strcpy(slash + 1, "subhost-init");
-			if (access(self, X_OK) == 0)
-				return xstrdup(self);
-		}
-	}
-	return xstrdup(LIBEXECDIR "/subhost-init");
-}
-
-#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
-
 /* Whole contents of fd (from offset 0) equal buf?  Both are small. */
 static bool same_content(int fd, const char *buf, size_t len)
 {
@@ -187,7 +165,7 @@ static int shared_init_memfd(const struct sh_state *others, size_t n, const char
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if ((fcntl(fd, F_GET_SEALS) & SEALS) == SEALS && same_content(fd, bin, len) &&
+		if ((fcntl(fd, F_GET_SEALS) & SEALS_ALL) == SEALS_ALL && same_content(fd, bin, len) &&
 		    proc_alive(st->supervisor_pid, st->supervisor_start))
 			return fd;
 		close(fd);
@@ -202,41 +180,16 @@ static int init_memfd(const struct sh_state *others, size_t nothers, struct sh_e
 {
 	_cleanup_free_ char *path = init_binary_path();
 	_cleanup_free_ char *bin = NULL;
-	_cleanup_close_ int src = -1, mfd = -1;
-	struct stat st;
-	size_t off = 0;
+	size_t len = 0;
+	int mfd, r;
 
-	src = open(path, O_RDONLY | O_CLOEXEC);
-	if (src < 0 || fstat(src, &st) < 0)
-		return err_sys(err, errno, "open pid 1 program %s", path);
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > 64 << 20)
-		return err_msg(err, EXIT_FAIL, 0, "pid 1 program %s: not a plausible program", path);
-	bin = xmalloc((size_t)st.st_size);
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(src, bin + off, (size_t)st.st_size - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_sys(err, n < 0 ? errno : EIO, "read %s", path);
-		off += (size_t)n;
-	}
-	mfd = shared_init_memfd(others, nothers, bin, off);
+	r = program_read(path, &bin, &len, err);
+	if (r < 0)
+		return r;
+	mfd = shared_init_memfd(others, nothers, bin, len);
 	if (mfd >= 0)
-		return TAKE_FD(mfd);
-	mfd = memfd_create("subhost-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mfd < 0)
-		return err_sys(err, errno, "memfd_create");
-	for (size_t w = 0; w < off;) {
-		ssize_t n = write(mfd, bin + w, off - w);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_sys(err, n < 0 ? errno : EIO, "copy %s", path);
-		w += (size_t)n;
-	}
-	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
-		return err_sys(err, errno, "seal the copy of %s", path);
-	return TAKE_FD(mfd);
+		return mfd;
+	return sealed_memfd("subhost-init", bin, len, err);
 }
 
 /* ---- the boot child ---------------------------------------------------- */
@@ -385,7 +338,12 @@ static void child_main(struct sv *sv, int sync_fd)
 		close(sd);
 		envp[5] = "NOTIFY_SOCKET=" DISTRO_NOTIFY_PATH;
 	}
-	if (hardening_apply(&err) < 0)
+	/* The seccomp filter pid 1 and everything inside inherit, loaded
+	 * before the capabilities go: without NO_NEW_PRIVS loading needs
+	 * CAP_SYS_ADMIN, which CAPS_DROP may take.  Nothing we do after it
+	 * is on its list. */
+	if (sc_load(cfg->seccomp, sv->caps_drop, &err) < 0 ||
+	    hardening_apply(sv->caps_drop, &err) < 0)
 		child_fail(sync_fd, &err);
 	umask(022);
 	if (sv->o->run) {
@@ -896,12 +854,23 @@ static int supervise(struct sv *sv, struct sh_err *err)
 	sv->st.hostname = cfg->hostname;
 	sv->st.ncables = (unsigned)net_eth_count(cfg);
 	sv->st.init_fd = -1;
+	sv->st.caps_known = true;
+	sv->st.caps_drop = sv->caps_drop;
+	sv->st.seccomp = cfg->seccomp;
 	r = state_write(&sv->st);
 	if (r < 0) {
 		err_sys(err, -r, "write state of %s", cfg->name);
 		goto fail;
 	}
 	sv_log(sv, "booting from %s", cfg->path);
+	{
+		char note[PATH_MAX + 256];
+		int pr = hardening_protect_upper(cfg->base, cfg->upper, note, sizeof note);
+		if (pr < 0)
+			sv_log(sv, "check access to %s: %s", cfg->upper, strerror(-pr));
+		else if (pr > 0)
+			sv_log(sv, "%s", note);
+	}
 
 	sv->netns_named = !sv->o->run;
 	if (sv->idmap_on) {
@@ -950,6 +919,24 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		goto fail;
 	for (size_t i = 0; i < sv->disks->n; i++)
 		sv_log(sv, "%s on %s", sv->disks->v[i].part.image, sv->disks->v[i].dev);
+	if (sv->cgroup_fd >= 0) {
+		/* Before pid 1 is born into the group: no window with host
+		 * disks.  The subhost's own loop devices are allowed: the boot
+		 * child mounts them, and data disks are its block devices. */
+		_cleanup_free_ struct dev_rule *loops = xcalloc(sv->disks->n + 1, sizeof *loops);
+		size_t nl = 0;
+
+		for (size_t i = 0; i < sv->disks->n; i++)
+			if (sv->disks->v[i].fd >= 0)
+				loops[nl++] = (struct dev_rule){ 'b', (int)major(sv->disks->v[i].rdev),
+								 (int)minor(sv->disks->v[i].rdev) };
+		r = devices_attach(sv->cgroup_fd, loops, nl, err);
+		if (r < 0)
+			goto fail;
+		sv_log(sv, "device filter attached");
+	} else {
+		sv_log(sv, "no cgroup2: device access is not restricted");
+	}
 	/* One pass over the other subhosts' states serves the shared pid 1
 	 * copy and both directions of hiding upper layers. */
 	others = state_read_others(cfg->name, &nothers);
@@ -1027,7 +1014,8 @@ static int check_supported(const struct sh_config *cfg, struct sh_err *err)
 		/* ADDRESS and GATEWAY are done by net.c */
 		static const char *const done[] = {
 			"ADDRESS", "GATEWAY", "MEMORY_MAX", "MEMORY_HIGH", "CPU_MAX",
-			"CPU_WEIGHT", "PIDS_MAX", "IO_WEIGHT", "IDMAP",
+			"CPU_WEIGHT", "PIDS_MAX", "IO_WEIGHT", "IDMAP", "CAPS_DROP", "CAPS_KEEP",
+			"SECCOMP",
 		};
 		bool ok = false;
 		for (size_t k = 0; k < sizeof done / sizeof *done; k++)
@@ -1074,6 +1062,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	sv.idmap_on = r > 0;
 	if (sv.idmap_on)
 		userns_ids(&sv.idmap, &sv.userns);
+	sv.caps_drop = caps_plan(cfg->caps_drop, cfg->caps_keep);
 	if (mkdir_p("/var/lib/subhost", 0700) < 0) {
 		/* only a convenience for `create`; not fatal */
 	}

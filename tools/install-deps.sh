@@ -5,7 +5,7 @@
 # policy-rc.d refuses service starts for the duration of the install.
 set -e
 BUILD="build-essential pkg-config libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev
-       libblkid-dev libcmocka-dev musl-tools scdoc clang cppcheck
+       libblkid-dev libcmocka-dev musl-tools scdoc clang cppcheck libclang-rt-14-dev
        debhelper dpkg-dev fakeroot lintian"
 TEST="iproute2 psmisc procps util-linux kmod perl python3 curl iputils-ping
       cron rsyslog orphan-sysvinit-scripts nginx-light tmux fdisk e2fsprogs
