@@ -62,7 +62,7 @@ static pid_t spawn_helper(const struct helper *h, int slave, char **cmd)
 
 	while (cmd && cmd[ncmd])
 		ncmd++;
-	argv = xcalloc(ncmd + 10, sizeof *argv);
+	argv = xcalloc(ncmd + 12, sizeof *argv);
 
 	snprintf(capsarg, sizeof capsarg, "%llx", (unsigned long long)h->caps);
 	argv[n++] = "subhost-init";

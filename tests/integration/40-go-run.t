@@ -38,11 +38,13 @@ if needs "cgroup2 for the subhost" -- test -n "$cg" -a -d "$cg"; then
 	is "$(go "$n" -- sh -c 'grep "^0::" /proc/self/cgroup')" "0::/" "inside, /proc/self/cgroup's unified line is 0::/"
 	"$SUBHOST" go "$n" -- sleep 5 </dev/null &
 	gp=$!
-	sl=$(wait_for 50 pgrep -P "$gp" >/dev/null && pgrep -P "$gp")
+	# go -> subhost-init --go (the sealed helper) -> the command
+	hp=$(wait_for 50 pgrep -P "$gp" >/dev/null && pgrep -P "$gp")
+	sl=$(wait_for 50 pgrep -P "${hp:-1}" -x sleep >/dev/null && pgrep -P "${hp:-1}" -x sleep)
 	wait_for 50 grep -qx "${sl:-x}" "$cg/cgroup.procs"
 	ok $? "go's command (host pid ${sl:-?}) is in $cg while it runs"
-	! grep -qx "$gp" "$cg/cgroup.procs"
-	ok $? "the go relay (host pid $gp, outside the pid namespace) is not: inside it would be pid 0"
+	! grep -qx -e "$gp" -e "${hp:-x}" "$cg/cgroup.procs"
+	ok $? "the go relay and its helper (host pids $gp, ${hp:-?}, outside the pid namespace) are not: inside they would be pid 0"
 	is "$(go "$n" -- sh -c 'grep -cx 0 /sys/fs/cgroup/cgroup.procs')" 0 "inside, cgroup.procs lists no pid 0"
 	kill "$gp" 2>/dev/null; wait "$gp" 2>/dev/null
 fi

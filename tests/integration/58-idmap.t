@@ -101,7 +101,7 @@ import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall(313, -1, b'', 0); print(ctypes.get_errno())")
 if [ "$host" = 38 ]; then
-	is "$out" "-1 38" "finit_module fails inside (this kernel has no module loading at all)"
+	like "$out" "^-1 (1|38)$" "finit_module fails inside (EPERM from the seccomp filter, or ENOSYS: this kernel has no module loading)"
 else
 	is "$out" "-1 1" "root inside cannot load a module (finit_module: EPERM)"
 fi
