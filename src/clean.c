@@ -246,24 +246,6 @@ static int open_read(int dirfd, const char *name)
 	return fd;
 }
 
-static ssize_t read_full(int fd, char *buf, size_t size)
-{
-	size_t off = 0;
-
-	while (off < size) {
-		ssize_t n = read(fd, buf + off, size - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
-	}
-	return (ssize_t)off;
-}
-
 /* 1 if the two regular files hold the same bytes, 0 if not, or -errno. */
 static int same_content(int dfa, const char *a, const struct statx *sa,
 			int dfb, const char *b, const struct statx *sb)

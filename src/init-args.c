@@ -21,8 +21,7 @@ const char *init_mode_name(enum init_mode m)
 	return "?";
 }
 
-__attribute__((format(printf, 3, 4)))
-static int usage_error(char *err, size_t errlen, const char *fmt, ...)
+int init_usage_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,23 +75,23 @@ static int set_option(struct init_opts *o, const char *key, const char *v, char 
 {
 	if (strcmp(key, "--name") == 0) {
 		if (!*v)
-			return usage_error(err, errlen, "--name must not be empty");
+			return init_usage_error(err, errlen, "--name must not be empty");
 		o->name = v;
 	} else if (strcmp(key, "--mode") == 0) {
 		if (parse_mode(v, &o->mode) < 0)
-			return usage_error(err, errlen,
+			return init_usage_error(err, errlen,
 					   "--mode '%s': expected services, sysv, exec or run", v);
 	} else if (strcmp(key, "--runlevel") == 0) {
 		if (v[0] < '1' || v[0] > '5' || v[1])
-			return usage_error(err, errlen, "--runlevel '%s': expected 1 to 5", v);
+			return init_usage_error(err, errlen, "--runlevel '%s': expected 1 to 5", v);
 		o->runlevel = v[0];
 	} else if (strcmp(key, "--grace") == 0) {
 		if (parse_grace(v, &o->grace) < 0)
-			return usage_error(err, errlen,
+			return init_usage_error(err, errlen,
 					   "--grace '%s': expected whole seconds from 0 to %d",
 					   v, INIT_GRACE_MAX);
 	} else {
-		return usage_error(err, errlen, "unknown option '%s'", key);
+		return init_usage_error(err, errlen, "unknown option '%s'", key);
 	}
 	return 0;
 }
@@ -138,17 +137,17 @@ int init_args_parse(int argc, char **argv, struct init_opts *o, char *err, size_
 		snprintf(key, sizeof key, "%.*s", klen, a);
 		if (strcmp(key, "--name") && strcmp(key, "--mode") && strcmp(key, "--runlevel") &&
 		    strcmp(key, "--grace"))
-			return usage_error(err, errlen, "unknown option '%.*s'", klen, a);
+			return init_usage_error(err, errlen, "unknown option '%.*s'", klen, a);
 		v = opt_value(argc, argv, &i, eq);
 		if (!v)
-			return usage_error(err, errlen, "option '%s' needs a value", a);
+			return init_usage_error(err, errlen, "option '%s' needs a value", a);
 		if (set_option(o, key, v, err, errlen) < 0)
 			return -1;
 	}
 	o->args = argv + i;
 	o->nargs = argc - i;
 	if ((o->mode == INIT_MODE_EXEC || o->mode == INIT_MODE_RUN) && o->nargs == 0)
-		return usage_error(err, errlen, "--mode %s needs a program to run after '--'",
+		return init_usage_error(err, errlen, "--mode %s needs a program to run after '--'",
 				   init_mode_name(o->mode));
 	return 0;
 }

@@ -44,4 +44,9 @@ int init_args_parse(int argc, char **argv, struct init_opts *o, char *err, size_
 
 const char *init_mode_name(enum init_mode m);
 
+/* Format a usage message into err (errlen bytes); returns -1, so that
+ * `return init_usage_error(...)` ends a parser. */
+int init_usage_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

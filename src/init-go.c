@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "init-args.h"
 #include "init-go.h"
 
 extern char **environ;
@@ -23,17 +24,6 @@ extern char **environ;
 #define CAP_V3 0x20080522
 struct cap_hdr { uint32_t version; int pid; };
 struct cap_data { uint32_t effective, permitted, inheritable; };
-
-__attribute__((format(printf, 3, 4)))
-static int usage_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int init_go_parse(int argc, char **argv, struct go_opts *o, char *err, size_t errlen)
 {
@@ -59,15 +49,15 @@ int init_go_parse(int argc, char **argv, struct go_opts *o, char *err, size_t er
 			continue;
 		}
 		if (strcmp(a, "--pidfd") && strcmp(a, "--caps-drop") && strcmp(a, "--cgroup-fd"))
-			return usage_error(err, errlen, "--go: unknown option '%s'", a);
+			return init_usage_error(err, errlen, "--go: unknown option '%s'", a);
 		if (i + 1 >= argc)
-			return usage_error(err, errlen, "--go: %s needs a value", a);
+			return init_usage_error(err, errlen, "--go: %s needs a value", a);
 		v = argv[++i];
 		errno = 0;
 		if (!strcmp(a, "--pidfd") || !strcmp(a, "--cgroup-fd")) {
 			long fd = strtol(v, &end, 10);
 			if (errno || *end || end == v || fd < 0 || fd > 65535)
-				return usage_error(err, errlen, "--go: %s '%s': expected a descriptor", a, v);
+				return init_usage_error(err, errlen, "--go: %s '%s': expected a descriptor", a, v);
 			if (!strcmp(a, "--pidfd")) {
 				o->pidfd = (int)fd;
 				have_pidfd = true;
@@ -77,13 +67,13 @@ int init_go_parse(int argc, char **argv, struct go_opts *o, char *err, size_t er
 		} else {
 			unsigned long long m = strtoull(v, &end, 16);
 			if (errno || *end || end == v || v[0] == '-')
-				return usage_error(err, errlen, "--go: --caps-drop '%s': expected a hex mask", v);
+				return init_usage_error(err, errlen, "--go: --caps-drop '%s': expected a hex mask", v);
 			o->caps_drop = m;
 			have_caps = true;
 		}
 	}
 	if (!have_pidfd || !have_caps)
-		return usage_error(err, errlen, "--go needs --pidfd and --caps-drop");
+		return init_usage_error(err, errlen, "--go needs --pidfd and --caps-drop");
 	if (i < argc)
 		o->cmd = argv + i;
 	return 0;

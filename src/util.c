@@ -207,15 +207,12 @@ char *path_join(const char *a, const char *b)
 	return xasprintf("%.*s/%s", (int)la, a, b);
 }
 
-int read_file_at(int dirfd, const char *path, char *buf, size_t size)
+ssize_t read_full(int fd, void *buf, size_t size)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	size_t off = 0;
 
-	if (fd < 0)
-		return -errno;
-	while (off + 1 < size) {
-		ssize_t n = read(fd, buf + off, size - 1 - off);
+	while (off < size) {
+		ssize_t n = read(fd, (char *)buf + off, size - off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -225,8 +222,21 @@ int read_file_at(int dirfd, const char *path, char *buf, size_t size)
 			break;
 		off += (size_t)n;
 	}
-	buf[off] = '\0';
-	return (int)off;
+	return (ssize_t)off;
+}
+
+int read_file_at(int dirfd, const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read_full(fd, buf, size - 1);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	return (int)n;
 }
 
 int read_file(const char *path, char *buf, size_t size)

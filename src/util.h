@@ -82,6 +82,9 @@ char *path_join(const char *a, const char *b);   /* "a/b", b may start with '/' 
 /* File helpers: all descriptors O_CLOEXEC; return 0 or -errno. */
 int read_file(const char *path, char *buf, size_t size);   /* NUL-terminates; returns bytes */
 int read_file_at(int dirfd, const char *path, char *buf, size_t size);
+/* Read up to size bytes (fewer only at end of file), retrying on EINTR;
+ * returns the count or -errno. */
+ssize_t read_full(int fd, void *buf, size_t size);
 int write_file(const char *path, const char *data);        /* O_WRONLY|O_TRUNC, no create */
 int write_file_atomic(const char *path, const char *data, mode_t mode); /* tmp + rename */
 int mkdir_p(const char *path, mode_t mode);

@@ -31,6 +31,7 @@
 #include "devices.h"
 #include "hardening.h"
 #include "seccomp-filter.h"
+#include "../../src/init-args.c"
 #include "../../src/init-go.c"
 
 #define BIT(c) ((uint64_t)1 << (c))
