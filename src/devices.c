@@ -103,7 +103,7 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
 }
 
 int devices_attach(int cgroup_fd, const struct dev_rule *extra, size_t nextra,
-		   struct sh_err *err)
+		   int *prog_fd, struct sh_err *err)
 {
 	size_t ndef = sizeof defaults / sizeof *defaults, n = ndef + nextra, len;
 	_cleanup_free_ struct dev_rule *rules = xcalloc(n, sizeof *rules);
@@ -146,5 +146,18 @@ int devices_attach(int cgroup_fd, const struct dev_rule *extra, size_t nextra,
 	attr.attach_flags = BPF_F_ALLOW_MULTI;
 	if (sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
 		return err_sys(err, errno, "attach the device filter to the cgroup");
+	if (prog_fd)
+		*prog_fd = TAKE_FD(pfd);
 	return 0;
+}
+
+int devices_detach(int cgroup_fd, int prog_fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof attr);
+	attr.target_fd = (uint32_t)cgroup_fd;
+	attr.attach_bpf_fd = (uint32_t)prog_fd;
+	attr.attach_type = BPF_CGROUP_DEVICE;
+	return sys_bpf(BPF_PROG_DETACH, &attr) < 0 ? -errno : 0;
 }

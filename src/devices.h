@@ -30,9 +30,13 @@ const struct dev_rule *devices_default(size_t *n);
 int devices_allowed(const struct dev_rule *rules, size_t n, char type, int major, int minor);
 
 /* Load the program for the default list plus extra and attach it to the
- * cgroup2 directory cgroup_fd (it goes when the group is removed).
- * Returns 0 or a negative errno with err filled. */
+ * cgroup2 directory cgroup_fd (it goes when the group is removed).  With
+ * prog_fd, the program's descriptor is kept there (O_CLOEXEC), for
+ * devices_detach().  Returns 0 or a negative errno with err filled. */
 int devices_attach(int cgroup_fd, const struct dev_rule *extra, size_t nextra,
-		   struct sh_err *err);
+		   int *prog_fd, struct sh_err *err);
+
+/* Detach the program prog_fd from cgroup_fd; 0 or -errno. */
+int devices_detach(int cgroup_fd, int prog_fd);
 
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
 #include "mount.h"
@@ -337,18 +339,28 @@ static int image_dir(const struct sh_config *cfg, const char *key, const char *p
 		     struct sh_err *err)
 {
 	const char *rel = path + strlen(cfg->image_mnt);
-	struct stat st;
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+	};
+	_cleanup_close_ int mnt = -1, dir = -1;
 
 	if (strncmp(path, cfg->image_mnt, strlen(cfg->image_mnt)) || (*rel && *rel != '/'))
 		return 0;       /* not on the image: checked with the conf */
-	if ((!strcmp(rel, "/root") || !strcmp(rel, "/work")) && mkdir(path, 0755) < 0 &&
+	mnt = open(cfg->image_mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (mnt < 0)
+		return err_sys(err, errno, "IMAGE: open %s", cfg->image_mnt);
+	if ((!strcmp(rel, "/root") || !strcmp(rel, "/work")) && mkdirat(mnt, rel + 1, 0755) < 0 &&
 	    errno != EEXIST)
 		return err_sys(err, errno, "%s:%d: IMAGE=%s: create %s", cfg->path, cfg->image_line,
 			       cfg->image, path);
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return err_cfg(err, "%s:%d: IMAGE=%s has no directory %s for %s: expected top "
-			       "directories root and work (or %s elsewhere)", cfg->path, cfg->image_line,
-			       cfg->image, rel + 1, key, key);
+	/* The image is not ours: a symlink in it (root -> /etc) must not
+	 * make a host directory the subhost's UPPER. */
+	dir = *rel ? (int)syscall(SYS_openat2, mnt, rel + 1, &how, sizeof how) : TAKE_FD(mnt);
+	if (dir < 0)
+		return err_cfg(err, "%s:%d: IMAGE=%s has no directory %s for %s (%s): expected top "
+			       "directories root and work (or %s elsewhere), not symbolic links",
+			       cfg->path, cfg->image_line, cfg->image, rel + 1, key, strerror(errno), key);
 	return 0;
 }
 

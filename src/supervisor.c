@@ -55,6 +55,10 @@ struct sv {
 	char cons_path[64];     /* /dev/pts/N of the console on the host */
 	struct hide_list hide;  /* paths covered before pivot_root (hide.c) */
 	struct disk_set *disks; /* DISKS and IMAGE: their loops, held until teardown */
+	struct dev_rule *data_loops; /* the loops of data disks: all the device filter */
+	size_t ndata_loops;          /* allows once the root is assembled */
+	bool narrow_devices;         /* root or IMAGE loops were allowed for the boot */
+	int narrow_fd;               /* the program allowing only data loops, or -1 */
 	struct cg_limits limits;
 	bool has_limits;        /* pid 1 waits for GO while its limits are set */
 	bool idmap_on;          /* IDMAP: a user namespace (userns.h) */
@@ -342,6 +346,20 @@ static void child_main(struct sv *sv, int sync_fd)
 	 * before the capabilities go: without NO_NEW_PRIVS loading needs
 	 * CAP_SYS_ADMIN, which CAPS_DROP may take.  Nothing we do after it
 	 * is on its list. */
+	/* The root disk and IMAGE loops were allowed for mounting them; from
+	 * now on only the data disks: the supervisor adds a program that
+	 * allows no more (all programs on a group must allow a device) and
+	 * takes it off again for a reboot.  Root inside could otherwise
+	 * write the raw blocks under its mounted filesystem. */
+	if (sv->narrow_devices) {
+		char reply[4] = "";
+
+		if (send(sync_fd, "NARROW", 6, MSG_NOSIGNAL) != 6 ||
+		    recv(sync_fd, reply, sizeof reply, 0) != 2 || memcmp(reply, "GO", 2)) {
+			err_msg(&err, EXIT_FAIL, 0, "the supervisor could not narrow the device filter");
+			child_fail(sync_fd, &err);
+		}
+	}
 	if (sc_load(cfg->seccomp, sv->caps_drop, &err) < 0 ||
 	    hardening_apply(sv->caps_drop, &err) < 0)
 		child_fail(sync_fd, &err);
@@ -520,6 +538,20 @@ static void handle_notify(struct sv *sv)
 	buf[n] = '\0';
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
+	if (!strcmp(buf, "NARROW")) {
+		struct sh_err e = { 0 };
+		bool ok = sv->narrow_fd >= 0 ||
+			  devices_attach(sv->cgroup_fd, sv->data_loops, sv->ndata_loops,
+					 &sv->narrow_fd, &e) == 0;
+
+		if (!ok)
+			sv_log(sv, "%s", e.msg);
+		else
+			sv_log(sv, "device filter: only the data disks from now on");
+		if (send(sv->notify_fd, ok ? "GO" : "NO", 2, MSG_NOSIGNAL) != 2)
+			sv_log(sv, "answer the boot child: %s", strerror(errno));
+		return;
+	}
 	if (!strcmp(buf, "READY")) {
 		if (sv->sd_fd >= 0 && pid1_becomes_systemd(sv)) {
 			sv->sd_wait = true;     /* ready at its READY=1 */
@@ -702,6 +734,17 @@ static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 
 /* ---- setup and teardown ------------------------------------------------ */
 
+/* Take off the program that allowed only the data disks. */
+static void widen_devices(struct sv *sv)
+{
+	if (sv->narrow_fd < 0)
+		return;
+	if (devices_detach(sv->cgroup_fd, sv->narrow_fd) < 0)
+		sv_log(sv, "detach the data-disk device filter: %s", strerror(errno));
+	close(sv->narrow_fd);
+	sv->narrow_fd = -1;
+}
+
 static void teardown(struct sv *sv)
 {
 	struct sh_err err = { 0 };
@@ -733,6 +776,12 @@ static void teardown(struct sv *sv)
 	}
 	state_remove(sv->cfg->name);
 	hide_list_free(&sv->hide);
+	if (sv->narrow_fd >= 0)
+		close(sv->narrow_fd);   /* the group is gone, and its programs */
+	sv->narrow_fd = -1;
+	free(sv->data_loops);
+	sv->data_loops = NULL;
+	sv->ndata_loops = 0;
 	free(sv->cgroup);
 	sv->cgroup = NULL;
 	if (sv->cgroup_fd >= 0)
@@ -926,11 +975,20 @@ static int supervise(struct sv *sv, struct sh_err *err)
 		_cleanup_free_ struct dev_rule *loops = xcalloc(sv->disks->n + 1, sizeof *loops);
 		size_t nl = 0;
 
-		for (size_t i = 0; i < sv->disks->n; i++)
-			if (sv->disks->v[i].fd >= 0)
-				loops[nl++] = (struct dev_rule){ 'b', (int)major(sv->disks->v[i].rdev),
-								 (int)minor(sv->disks->v[i].rdev) };
-		r = devices_attach(sv->cgroup_fd, loops, nl, err);
+		sv->data_loops = xcalloc(sv->disks->n + 1, sizeof *sv->data_loops);
+		for (size_t i = 0; i < sv->disks->n; i++) {
+			const struct disk_use *u = &sv->disks->v[i];
+			struct dev_rule rule = { 'b', (int)major(u->rdev), (int)minor(u->rdev) };
+
+			if (u->fd < 0)
+				continue;
+			loops[nl++] = rule;
+			if (u->role == DISK_DATA)
+				sv->data_loops[sv->ndata_loops++] = rule;
+			else
+				sv->narrow_devices = true;
+		}
+		r = devices_attach(sv->cgroup_fd, loops, nl, NULL, err);
 		if (r < 0)
 			goto fail;
 		sv_log(sv, "device filter attached");
@@ -986,6 +1044,7 @@ static int supervise(struct sv *sv, struct sh_err *err)
 			break;
 		}
 		sv->st.boots++;
+		widen_devices(sv);      /* the next boot mounts its disks again */
 		sv->st.status = "booting";
 		/* Subhosts may have come and gone since: hide what is there now. */
 		state_free_all(others, nothers);
@@ -1036,6 +1095,7 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 		.cfg = cfg, .o = o, .lock_fd = -1, .report_fd = -1, .log_fd = -1,
 		.netns_fd = -1, .cgroup_fd = -1, .init_fd = -1, .cons_master = -1,
 		.cons_slave = -1, .pid = -1, .pidfd = -1, .notify_fd = -1, .sd_fd = -1,
+		.narrow_fd = -1,
 		.disks = &disks, .userns.fd = -1,
 	};
 	bool stale = false;

@@ -71,6 +71,12 @@ is "$(in_sh "$n" 'mkdir -p /mnt/b; mount /dev/vdb2 /mnt/b && cat /mnt/b/etc/mark
 	"root inside mounts /dev/vdb2 and reads its files"
 in_sh "$n" 'mkdir -p /mnt/c; mount /dev/vdc /mnt/c && echo kept > /mnt/c/file && umount /mnt/c'
 ok $? "and writes to /dev/vdc"
+# The root disk's loop was open to the boot, not to root inside: not even
+# through a devtmpfs of its own, where every loop device has a node.
+rootloop=$(sed -n "s|.*disk.img on /dev/\(loop[0-9]*\).*|\1|p" "$DIR/log" | head -1)
+dataloop=$(sed -n "s|.*data.img on /dev/\(loop[0-9]*\).*|\1|p" "$DIR/log" | head -1)
+out=$(in_sh "$n" "mkdir -p /mnt/dt && mount -t devtmpfs d /mnt/dt && head -c 512 /mnt/dt/$rootloop | wc -c; head -c 512 /mnt/dt/$dataloop | wc -c; umount /mnt/dt" 2>/dev/null | tr '\n' ' ')
+is "$out" "0 512 " "inside, the root disk's loop ($rootloop) cannot be read, a data disk's ($dataloop) can" || diag "$(grep -i device "$DIR/log")"
 "$SUBHOST" stop "$n" </dev/null; ok $? "stop"
 is "$(debugfs -R 'cat /file' "$DIR/data.img" 2>/dev/null)" kept "the write is in data.img"
 no_residue "$n"
