@@ -314,7 +314,7 @@ static int primary_mirror(const struct sh_list *mirrors, const char *suite, char
 			*end = '\0';
 			sb = strstr(p, "signed-by=");
 			if (sb)
-				*keyring = strndup(sb + 10, strcspn(sb + 10, " "));
+				*keyring = xasprintf("%.*s", (int)strcspn(sb + 10, " "), sb + 10);
 			p = end + 2;
 		}
 		u = strtok_r(p, " ", &save);

@@ -117,6 +117,15 @@ static int run_clean(struct sh_config *cfg, struct out *o)
 		warnx_name(cfg->name, "UPPER = LOWER (%s): no overlay, nothing to clean", cfg->upper);
 		return EXIT_USAGE;
 	}
+	/* UPPER or a lower layer on a disk image exists only inside the
+	 * subhost's own mount namespace: what lies under the host's mount
+	 * point is not what the overlay shows. */
+	if (cfg->image || cfg->ndisks) {
+		warnx_name(cfg->name, "%s: %s: clean of a subhost whose root lives in a disk image "
+			   "is not supported: expected UPPER and LOWER as host directories",
+			   cfg->path, cfg->image ? "IMAGE" : "DISKS");
+		return EXIT_USAGE;
+	}
 	/* Compare against what the overlay shows: a base chain's layers. */
 	if (bases_resolve(cfg, &err) < 0) {
 		report_err(cfg->name, &err);

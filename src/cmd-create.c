@@ -420,7 +420,6 @@ int cmd_destroy(int argc, char **argv)
 	own = path_join(DEFAULT_BASE_DIR, cfg.name);
 	deflog = xasprintf("/var/log/subhost/%s.log", cfg.name);
 	pl.whole_base = !strcmp(cfg.base, own);
-	plan_add(&pl, "conf", cfg.path);
 	if (!pl.whole_base) {
 		const char *what[] = { "UPPER", "WORK", "LIVE" };
 		const char *path[] = { cfg.upper, cfg.work, cfg.live };
@@ -442,6 +441,9 @@ int cmd_destroy(int argc, char **argv)
 	if (cfg.log && (!strcmp(cfg.log, deflog) || inside(cfg.log, cfg.base)) &&
 	    access(cfg.log, F_OK) == 0)
 		plan_add(&pl, "LOG", cfg.log);
+	/* the conf last, and only when all else went: what is left can
+	 * still be named to destroy */
+	plan_add(&pl, "conf", cfg.path);
 	if (!yes) {
 		for (size_t i = 0; i < pl.n; i++)
 			printf("would remove %s %s\n", pl.what[i], pl.path[i]);
@@ -450,7 +452,13 @@ int cmd_destroy(int argc, char **argv)
 	}
 	for (size_t i = 0; i < pl.n; i++) {
 		unsigned long long bytes = 0;
-		int r = remove_tree(pl.path[i], &bytes);
+		int r;
+
+		if (i == pl.n - 1 && status != EXIT_OK) {
+			printf("leaving conf %s: not everything could be removed\n", pl.path[i]);
+			break;
+		}
+		r = remove_tree(pl.path[i], &bytes);
 
 		if (r < 0) {
 			fprintf(stderr, "%s: %s: remove %s %s: %s\n", prog_name, cfg.name, pl.what[i],

@@ -153,7 +153,7 @@ static int run_with_pty(const struct helper *h, char **cmd)
 	struct winsize ws;
 	sigset_t mask;
 	int master, slave, sigfd, status = 0;
-	bool have_ws = ioctl(0, TIOCGWINSZ, &ws) == 0, in_open = true;
+	bool have_ws = ioctl(0, TIOCGWINSZ, &ws) == 0, in_open = true, reaped = false;
 	pid_t pid;
 
 	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -206,10 +206,21 @@ static int run_with_pty(const struct helper *h, char **cmd)
 				if (si.ssi_signo == SIGWINCH && ioctl(0, TIOCGWINSZ, &ws) == 0)
 					ioctl(master, TIOCSWINSZ, &ws);
 			}
+			/* The command is done even if something it left behind
+			 * inside (sleep 100 &) still holds the pty: print what
+			 * is buffered and go. */
+			if (waitpid(pid, &status, WNOHANG) == pid) {
+				reaped = true;
+				fcntl(master, F_SETFL, O_NONBLOCK);
+				while (copy_fd(master, 1) == 0 && poll(p, 1, 0) > 0 &&
+				       (p[0].revents & POLLIN))
+					;
+				break;
+			}
 		}
 	}
 	tcsetattr(0, TCSANOW, &saved);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (!reaped && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return exit_status(status);
 }
@@ -235,7 +246,7 @@ int cmd_go(int argc, char **argv)
 	size_t len = 0;
 	struct sh_state st;
 	char **cmd = NULL;
-	int status, stale_fd, probe;
+	int status, stale_fd, probe, r;
 	bool userns;
 	pid_t pid;
 
@@ -260,8 +271,13 @@ int cmd_go(int argc, char **argv)
 		subhost_clean_stale(name);
 		close(stale_fd);
 	}
-	if (probe != 1 || state_read(name, &st) < 0 || !st.status || strcmp(st.status, "running")) {
+	if (probe != 1 || state_read(name, &st) < 0) {
 		warnx_name(name, "not running");
+		return EXIT_NOTRUNNING;
+	}
+	if (!st.status || strcmp(st.status, "running")) {
+		warnx_name(name, "not running (%s)", st.status ? st.status : "no status");
+		state_free(&st);
 		return EXIT_NOTRUNNING;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, st.pid, 0);
@@ -300,8 +316,14 @@ int cmd_go(int argc, char **argv)
 		_cleanup_free_ char *procs = path_join(st.cgroup, "cgroup.procs");
 		cgprocs = open(procs, O_WRONLY | O_CLOEXEC);
 	}
-	if ((st.cgroup && *st.cgroup && cgprocs < 0) || cgroup_v1_join(name, getpid()) < 0) {
-		warnx_name(name, "join the cgroups of %s: %s", name, strerror(errno));
+	if (st.cgroup && *st.cgroup && cgprocs < 0) {
+		warnx_name(name, "open %s/cgroup.procs: %s", st.cgroup, strerror(errno));
+		state_free(&st);
+		return EXIT_FAIL;
+	}
+	r = cgroup_v1_join(name, getpid());
+	if (r < 0) {
+		warnx_name(name, "join the v1 cgroups of its limits: %s", strerror(-r));
 		state_free(&st);
 		return EXIT_FAIL;
 	}

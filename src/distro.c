@@ -269,7 +269,7 @@ static int initctl_poweroff(pid_t pid)
 {
 	struct init_request req[2];
 	char root[64];
-	_cleanup_close_ int rootfd = -1, fd = -1;
+	_cleanup_close_ int rootfd = -1, path = -1, fd = -1;
 	struct stat st;
 
 	snprintf(root, sizeof root, "/proc/%d/root", (int)pid);
@@ -278,11 +278,19 @@ static int initctl_poweroff(pid_t pid)
 		return -errno;
 	/* Resolved inside pid 1's root: whatever the subhost made of
 	 * /run/initctl, it can't send us outside. */
-	fd = open_in_root(rootfd, "/run/initctl", O_WRONLY | O_NONBLOCK | O_NOCTTY);
+	path = open_in_root(rootfd, "/run/initctl", O_PATH);
+	if (path < 0)
+		return path;
+	/* Opened for writing only once it is known to be a FIFO: root inside
+	 * could have put a device node there (opening some acts: a watchdog). */
+	if (fstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISFIFO(st.st_mode))
+		return -EINVAL;
+	snprintf(root, sizeof root, "/proc/self/fd/%d", path);
+	fd = open(root, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
-		return -ENOTSOCK;
+		return -errno;
 	memset(req, 0, sizeof req);
 	req[0].magic = req[1].magic = INIT_REQ_MAGIC;
 	req[0].cmd = INIT_CMD_SETENV;

@@ -523,7 +523,11 @@ static void handle_notify(struct sv *sv)
 			memcpy(&passed, CMSG_DATA(cm), sizeof passed);
 	}
 	if (n == 8 && !memcmp(buf, "SDNOTIFY", 8) && passed >= 0 && sv->sd_fd < 0) {
+		int on = 1;
+
 		sv->sd_fd = passed;
+		if (setsockopt(sv->sd_fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0)
+			sv_log(sv, "notify socket: SO_PASSCRED: %s", strerror(errno));
 		return;
 	}
 	if (passed >= 0)
@@ -587,22 +591,42 @@ static ssize_t drain_console(struct sv *sv)
 
 enum pid1_end { END_POWEROFF, END_REBOOT, END_BOOTFAIL };
 
-/* Wait for pid 1 to end while relaying console output, readiness and
- * signals.  *status gets the exit status to report (run mode: CMD's). */
-/* Datagrams from a real init on its NOTIFY_SOCKET: READY=1 makes it ready. */
+/* Datagrams from a real init on its NOTIFY_SOCKET: READY=1 makes it
+ * ready, when pid 1 itself sent it (any root process inside could write
+ * to the socket; the kernel tells us who did). */
 static void handle_sd_notify(struct sv *sv)
 {
-	char buf[4096];
+	char buf[4096], cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
-	while ((n = recv(sv->sd_fd, buf, sizeof buf - 1, MSG_DONTWAIT)) >= 0) {
+	for (;;) {
+		struct cmsghdr *cm;
+		struct ucred cred = { .pid = 0 };
+
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof cbuf;
+		n = recvmsg(sv->sd_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0)
+			break;
 		buf[n] = '\0';
-		if (sv->sd_wait && distro_notify_ready(buf)) {
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+			    cm->cmsg_len == CMSG_LEN(sizeof cred))
+				memcpy(&cred, CMSG_DATA(cm), sizeof cred);
+			else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+				close(*(int *)CMSG_DATA(cm));   /* nothing of theirs stays */
+		}
+		if (sv->sd_wait && cred.pid == sv->pid && distro_notify_ready(buf)) {
 			sv->sd_wait = false;
 			sv->ready = true;
 		}
 	}
 }
+
+/* Wait for pid 1 to end while relaying console output, readiness and
+ * signals.  *status gets the exit status to report (run mode: CMD's). */
 
 static enum pid1_end supervise_pid1(struct sv *sv, int sigfd, int *status)
 {

@@ -55,9 +55,12 @@ static int write_map(pid_t pid, const char *file, const struct idmap_extent *v, 
 	if (len < 0)
 		return err_sys(err, -len, "write %s", file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(err, errno, "open the user namespace's %s", file);
 	/* one write: the kernel takes a map only whole */
-	if (fd < 0 || write(fd, text, (size_t)len) != len)
-		return err_sys(err, errno, "write the user namespace's %s", file);
+	errno = 0;
+	if (write(fd, text, (size_t)len) != len)
+		return err_sys(err, errno ? errno : EIO, "write the user namespace's %s", file);
 	return 0;
 }
 

@@ -62,6 +62,13 @@ if needs "script(1) for a terminal" -- command -v script; then
 	is "$st" 5 "the exit status passes through the pty"
 	out=$(script -qec "$SUBHOST go $n -- sh -c 'echo TERM=\$TERM'" /dev/null </dev/null | tr -d '\r' | sed -n 's/.*TERM=//p')
 	is "$out" "${TERM:-dumb}" "TERM is passed in" 
+	# a process left behind inside that holds the pty does not keep go waiting
+	t0=$(date +%s%N)
+	out=$(timeout 20 script -qec "$SUBHOST go $n -- sh -c 'sleep 30 & echo left'" /dev/null </dev/null | tr -d '\r')
+	t1=$(date +%s%N)
+	[[ $out == *left* ]] && [ $(( (t1 - t0) / 1000000 )) -lt 10000 ]
+	ok $? "go returns when its command ends, though a child it left inside holds the pty ($(( (t1 - t0) / 1000000 )) ms)"
+	in_sh "$n" 'pkill -x sleep' 2>/dev/null
 fi
 
 "$SUBHOST" stop "$n" </dev/null; ok $? "stop $n"
