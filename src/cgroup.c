@@ -41,6 +41,9 @@ char *cgroup_path(const char *name)
 	return root ? xasprintf("%s/subhost/%s", root, name) : NULL;
 }
 
+/* How deep groups may nest below a subhost's own (systemd uses ~4). */
+#define CGROUP_DEPTH_MAX 32
+
 int cgroup_create(const char *name, char **path, struct sh_err *err)
 {
 	_cleanup_free_ char *parent = NULL;
@@ -69,6 +72,17 @@ int cgroup_create(const char *name, char **path, struct sh_err *err)
 		rmdir(p);
 		free(p);
 		return -e;
+	}
+	{
+		/* Bounds what an init inside (or a delegated root) can nest, so
+		 * that remove_children() reaches every level at teardown. */
+		_cleanup_free_ char *depth = path_join(p, "cgroup.max.depth");
+		char want[16];
+
+		snprintf(want, sizeof want, "%d", CGROUP_DEPTH_MAX);
+		if (write_file(depth, want) < 0 && errno != ENOENT) {
+			/* old kernels lack it; not worth failing a boot */
+		}
 	}
 	*path = p;
 	return fd;
@@ -113,11 +127,10 @@ static void remove_children(int dirfd, int depth)
 {
 	DIR *d;
 	struct dirent *e;
-	int fd = dup(dirfd);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 
 	if (fd < 0)
 		return;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
@@ -131,7 +144,7 @@ static void remove_children(int dirfd, int depth)
 		sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			continue;
-		if (depth < 64)
+		if (depth <= CGROUP_DEPTH_MAX)
 			remove_children(sub, depth + 1);
 		close(sub);
 		unlinkat(dirfd, e->d_name, AT_REMOVEDIR);

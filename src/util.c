@@ -308,7 +308,7 @@ static int remove_entries(int dfd, dev_t dev, unsigned long long *bytes)
 {
 	DIR *d;
 	struct dirent *e;
-	int r = 0, fd = dup(dfd);
+	int r = 0, fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
