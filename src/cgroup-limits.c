@@ -170,13 +170,6 @@ static int parse_one(enum kind kind, const char *s, long long *v, long long *per
 	return -EINVAL;
 }
 
-static int key_line(const struct sh_config *cfg, const char *key)
-{
-	for (size_t i = 0; i < cfg->nreserved; i++)
-		if (cfg->reserved[i].key && !strcmp(cfg->reserved[i].key, key))
-			return cfg->reserved[i].line;
-	return 0;
-}
 
 int cgroup_limits_parse(const struct sh_config *cfg, struct cg_limits *out, struct sh_err *err)
 {
@@ -195,7 +188,7 @@ int cgroup_limits_parse(const struct sh_config *cfg, struct cg_limits *out, stru
 		size_t len;
 
 		out->v[k] = -1;
-		out->line[k] = key_line(cfg, defs[k].key);
+		out->line[k] = config_key_line(cfg, defs[k].key);
 		if (!raw[k])
 			continue;
 		copy = xstrdup(raw[k]);

@@ -624,6 +624,16 @@ void config_free(struct sh_config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 }
 
+int config_key_line(const struct sh_config *cfg, const char *key)
+{
+	int line = 0;
+
+	for (size_t i = 0; i < cfg->nreserved; i++)
+		if (cfg->reserved[i].key && !strcmp(cfg->reserved[i].key, key))
+			line = cfg->reserved[i].line;
+	return line;
+}
+
 char *config_path_for(const char *arg)
 {
 	const char *dir = getenv("SUBHOST_CONFDIR");

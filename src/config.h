@@ -89,10 +89,10 @@ struct sh_config {
 	 * the host, and the subhost's own namespace starts as a copy of it. */
 	int mntns_fd;
 
-	/* Keys that later issues implement.  They are parsed and kept verbatim
-	 * (after `!command` evaluation) so the code that implements them has
-	 * the values; config_load() does not interpret them.  Lists are the
-	 * bash-array or blank-separated words. */
+	/* Keys kept verbatim (after `!command` evaluation) for the module that
+	 * interprets them: net-addr.c, cgroup-limits.c, hardening.c and
+	 * seccomp-filter.c, idmap.c.  Lists are the bash-array or
+	 * blank-separated words. */
 	struct sh_list address; /* ADDRESS (repeatable) */
 	char *gateway;          /* GATEWAY */
 	char *memory_max, *memory_high, *cpu_max, *cpu_weight, *pids_max, *io_weight;
@@ -119,6 +119,10 @@ struct sh_config_opts {
 int config_load(const char *path, const struct sh_config_opts *opts,
 		struct sh_config *cfg, struct sh_err *err);
 void config_free(struct sh_config *cfg);
+
+/* The line that set a key kept verbatim (ADDRESS, GATEWAY, the limits,
+ * CAPS_*, SECCOMP, IDMAP), or 0 when it is not set. */
+int config_key_line(const struct sh_config *cfg, const char *key);
 
 /* True if dir lies inside (or is) anc on the same filesystem: overlayfs
  * refuses (ELOOP) to stack such layers as they are (see overlay.c). */

@@ -336,15 +336,6 @@ static const char *conf_path(const struct sh_config *cfg)
 	return cfg->path ? cfg->path : "(config)";
 }
 
-static int key_line(const struct sh_config *cfg, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nreserved; i++)
-		if (!strcmp(cfg->reserved[i].key, key))
-			return cfg->reserved[i].line;
-	return 0;
-}
 
 static void sleep_ms(long ms)
 {
@@ -446,7 +437,7 @@ static int addresses_load(const struct sh_config *cfg, struct net_addr **out, si
 {
 	size_t i, neth = net_eth_count(cfg);
 	struct net_addr *a;
-	int line = key_line(cfg, "ADDRESS");
+	int line = config_key_line(cfg, "ADDRESS");
 
 	*out = a = cfg->address.n ? xcalloc(cfg->address.n, sizeof *a) : NULL;
 	*nout = *ngw = 0;
@@ -463,7 +454,7 @@ static int addresses_load(const struct sh_config *cfg, struct net_addr **out, si
 	*nout = cfg->address.n;
 	if (!cfg->gateway || !*cfg->gateway)
 		return 0;
-	line = key_line(cfg, "GATEWAY");
+	line = config_key_line(cfg, "GATEWAY");
 	if (net_gateways_parse(cfg->gateway, gws, ngw) < 0)
 		return err_cfg(err, "%s:%d: GATEWAY=%s is malformed: expected an IPv4 and/or an "
 			       "IPv6 address, at most one of each", conf_path(cfg), line, cfg->gateway);
@@ -610,7 +601,7 @@ static int addresses_apply(const struct sh_config *cfg, struct rt *in, struct sh
 			r = rt_address_add(in, ifindex, x->family, x->addr, x->prefix);
 			if (r < 0) {
 				r = err_sys(err, -r, "%s:%d: ADDRESS %s: add %s/%u to %s%s", conf_path(cfg),
-					    key_line(cfg, "ADDRESS"), cfg->address.v[i], buf, x->prefix,
+					    config_key_line(cfg, "ADDRESS"), cfg->address.v[i], buf, x->prefix,
 					    ifname, rt_ext(in, ext, sizeof ext));
 				goto out;
 			}
@@ -618,7 +609,7 @@ static int addresses_apply(const struct sh_config *cfg, struct rt *in, struct sh
 			r = rt_default_route_add(in, ifindex, x->family, x->addr);
 			if (r < 0) {
 				r = err_sys(err, -r, "%s:%d: GATEWAY: add default route via %s on %s%s",
-					    conf_path(cfg), key_line(cfg, "GATEWAY"), buf, ifname,
+					    conf_path(cfg), config_key_line(cfg, "GATEWAY"), buf, ifname,
 					    rt_ext(in, ext, sizeof ext));
 				goto out;
 			}

@@ -35,47 +35,7 @@
 #include "seccomp-filter.h"
 #include "state.h"
 #include "userns.h"
-
-#define NOTIFY_FD 3
-#define MAX_QUICK_REBOOTS 5     /* reboots within 10 s before we give up */
-
-struct sv {
-	struct sh_config *cfg;
-	const struct sv_opts *o;
-	struct sh_state st;
-	int lock_fd;
-	int report_fd;          /* pipe to the waiting `subhost boot`, or -1 */
-	int log_fd;
-	int netns_fd;
-	bool netns_named;       /* /run/netns/NAME exists (boot), or not (run) */
-	int cgroup_fd;
-	char *cgroup;
-	int init_fd;            /* sealed memfd holding subhost-init */
-	int cons_master, cons_slave;
-	char cons_path[64];     /* /dev/pts/N of the console on the host */
-	struct hide_list hide;  /* paths covered before pivot_root (hide.c) */
-	struct disk_set *disks; /* DISKS and IMAGE: their loops, held until teardown */
-	struct dev_rule *data_loops; /* the loops of data disks: all the device filter */
-	size_t ndata_loops;          /* allows once the root is assembled */
-	bool narrow_devices;         /* root or IMAGE loops were allowed for the boot */
-	int narrow_fd;               /* the program allowing only data loops, or -1 */
-	struct cg_limits limits;
-	bool has_limits;        /* pid 1 waits for GO while its limits are set */
-	bool idmap_on;          /* IDMAP: a user namespace (userns.h) */
-	struct idmap idmap;
-	struct userns userns;
-	uint64_t caps_drop;     /* capabilities pid 1 gives up (hardening.h) */
-	double t0;
-	/* the current pid 1 */
-	pid_t pid;
-	int pidfd;
-	int notify_fd;
-	int sd_fd;              /* NOTIFY_SOCKET of a real init (exec mode), or -1 */
-	bool sd_wait;           /* pid 1 is systemd: ready at its READY=1 */
-	bool ready;
-	char fail[1024];        /* FAIL / ERR text from the child or init */
-	int fail_status;
-};
+#include "supervisor-internal.h"
 
 /* ---- logging ---------------------------------------------------------- */
 
@@ -196,198 +156,6 @@ static int init_memfd(const struct sh_state *others, size_t nothers, struct sh_e
 	return sealed_memfd("subhost-init", bin, len, err);
 }
 
-/* ---- the boot child ---------------------------------------------------- */
-
-static void child_fail(int fd, const struct sh_err *err) __attribute__((noreturn));
-static void child_fail(int fd, const struct sh_err *err)
-{
-	char buf[1200];
-	int n = snprintf(buf, sizeof buf, "ERR %d %s", err->status ? err->status : EXIT_FAIL,
-			 err->msg);
-	if (write(fd, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1)) < 0) {
-		/* the supervisor will see us exit */
-	}
-	_exit(EXIT_FAIL);
-}
-
-static char **init_argv(struct sv *sv)
-{
-	const struct sh_config *cfg = sv->cfg;
-	size_t n = 0, i, cap = 16 + cfg->start.n + cfg->init_argv.n;
-	char **argv, **extra = NULL;
-	const char *mode = "services";
-	static char grace[16], runlevel[2];
-
-	if (sv->o->run) {
-		mode = "run";
-		extra = sv->o->run_argv;
-	} else if (cfg->init_mode == INIT_SYSV) {
-		mode = "sysv";
-	} else if (cfg->init_mode == INIT_EXEC) {
-		mode = "exec";
-	}
-	for (i = 0; extra && extra[i]; i++)
-		cap++;
-	argv = xcalloc(cap, sizeof *argv);
-	argv[n++] = "subhost-init";
-	argv[n++] = "--name";
-	argv[n++] = cfg->name;
-	argv[n++] = "--mode";
-	argv[n++] = (char *)mode;
-	snprintf(grace, sizeof grace, "%d", sv->o->grace);
-	argv[n++] = "--grace";
-	argv[n++] = grace;
-	if (sv->o->run)
-		argv[n++] = "--quiet";
-	if (!sv->o->run && cfg->init_mode == INIT_SYSV && cfg->runlevel != '2') {
-		runlevel[0] = cfg->runlevel;
-		argv[n++] = "--runlevel";
-		argv[n++] = runlevel;
-	}
-	argv[n++] = "--";
-	if (extra) {
-		for (i = 0; extra[i]; i++)
-			argv[n++] = extra[i];
-	} else if (cfg->init_mode == INIT_EXEC) {
-		for (i = 0; i < cfg->init_argv.n; i++)
-			argv[n++] = cfg->init_argv.v[i];
-	} else if (cfg->init_mode == INIT_SERVICES) {
-		for (i = 0; i < cfg->start.n; i++)
-			argv[n++] = cfg->start.v[i];
-	}
-	argv[n] = NULL;
-	return argv;
-}
-
-static struct rootfs_plan rootfs_plan_of(struct sv *sv)
-{
-	return (struct rootfs_plan){
-		.cfg = sv->cfg, .console = sv->cons_slave >= 0 ? sv->cons_path : NULL,
-		.hide = sv->hide.v, .nhide = sv->hide.n, .disks = sv->disks,
-		.interfaces = !sv->o->run, .own_cgroup = sv->cgroup_fd >= 0,
-		.userns = sv->idmap_on ? &sv->userns : NULL,
-	};
-}
-
-/* Runs in the clone3 child: new mount, pid, ipc, uts, time and cgroup
- * namespaces, already in the subhost's cgroup (IDMAP: all owned by the
- * user namespace, the root assembled by the launcher).  Never returns. */
-static void child_main(struct sv *sv, int sync_fd) __attribute__((noreturn));
-static void child_main(struct sv *sv, int sync_fd)
-{
-	const struct sh_config *cfg = sv->cfg;
-	struct rootfs_plan plan = rootfs_plan_of(sv);
-	struct sh_err err = { 0 };
-	char term[64] = "TERM=linux";
-	char *envp[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"container=subhost", "HOME=/", term, "SUBHOST_NOTIFY_FD=3", NULL, NULL,
-	};
-	/* If the supervisor dies (even by SIGKILL) the whole subhost goes with
-	 * it: a pid namespace dies with its init.  What remains on the host
-	 * (netns, cgroup, state) is then detected as stale by the next command. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-		err_sys(&err, errno, "set the parent-death signal");
-		child_fail(sync_fd, &err);
-	}
-	/* SIGTERM and friends stay blocked (as in the supervisor) through the
-	 * exec: the kernel drops a signal sent to a pid namespace's init that
-	 * has no handler, but keeps a blocked one pending, so a stop that
-	 * arrives during boot reaches subhost-init's signalfd. */
-	umask(0);
-	if (sv->has_limits) {
-		/* The supervisor moves us into the v1 groups of our limits
-		 * before we start anything. */
-		char go[4];
-		if (recv(sync_fd, go, sizeof go, 0) != 2 || memcmp(go, "GO", 2))
-			_exit(EXIT_FAIL);
-	}
-	if (sv->idmap_on) {
-		/* in the netns since the launcher, the root assembled by it */
-		if (rootfs_enter_locked(&err) < 0)
-			child_fail(sync_fd, &err);
-	} else {
-		if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {
-			err_sys(&err, errno, "join network namespace %s", cfg->name);
-			child_fail(sync_fd, &err);
-		}
-		if (rootfs_assemble(&plan, &err) < 0 || rootfs_pivot(cfg->live, &err) < 0 ||
-		    rootfs_proc(&err) < 0)
-			child_fail(sync_fd, &err);
-	}
-	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
-		err_sys(&err, errno, "set hostname %s", cfg->hostname);
-		child_fail(sync_fd, &err);
-	}
-	/* A real init gets NOTIFY_SOCKET (on our /run tmpfs): systemd says
-	 * READY=1 there once its startup has finished. */
-	if (cfg->init_mode == INIT_EXEC && !sv->o->run && cfg->ram_size) {
-		int sd = distro_notify_socket(&err);
-		char tag[] = "SDNOTIFY", cbuf[CMSG_SPACE(sizeof(int))];
-		struct iovec iov = { .iov_base = tag, .iov_len = sizeof tag - 1 };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				     .msg_controllen = sizeof cbuf };
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-
-		if (sd < 0)
-			child_fail(sync_fd, &err);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &sd, sizeof sd);
-		if (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) < 0) {
-			err_sys(&err, errno, "pass the notify socket");
-			child_fail(sync_fd, &err);
-		}
-		close(sd);
-		envp[5] = "NOTIFY_SOCKET=" DISTRO_NOTIFY_PATH;
-	}
-	/* The seccomp filter pid 1 and everything inside inherit, loaded
-	 * before the capabilities go: without NO_NEW_PRIVS loading needs
-	 * CAP_SYS_ADMIN, which CAPS_DROP may take.  Nothing we do after it
-	 * is on its list. */
-	/* The root disk and IMAGE loops were allowed for mounting them; from
-	 * now on only the data disks: the supervisor adds a program that
-	 * allows no more (all programs on a group must allow a device) and
-	 * takes it off again for a reboot.  Root inside could otherwise
-	 * write the raw blocks under its mounted filesystem. */
-	if (sv->narrow_devices) {
-		char reply[4] = "";
-
-		if (send(sync_fd, "NARROW", 6, MSG_NOSIGNAL) != 6 ||
-		    recv(sync_fd, reply, sizeof reply, 0) != 2 || memcmp(reply, "GO", 2)) {
-			err_msg(&err, EXIT_FAIL, 0, "the supervisor could not narrow the device filter");
-			child_fail(sync_fd, &err);
-		}
-	}
-	if (sc_load(cfg->seccomp, sv->caps_drop, &err) < 0 ||
-	    hardening_apply(sv->caps_drop, &err) < 0)
-		child_fail(sync_fd, &err);
-	umask(022);
-	if (sv->o->run) {
-		const char *t = getenv("TERM");
-		if (t)
-			snprintf(term, sizeof term, "TERM=%s", t);
-	} else if (sv->cons_slave >= 0) {
-		if (dup2(sv->cons_slave, 0) < 0 || dup2(sv->cons_slave, 1) < 0 ||
-		    dup2(sv->cons_slave, 2) < 0) {
-			err_sys(&err, errno, "attach the console");
-			child_fail(sync_fd, &err);
-		}
-	}
-	/* Only stdio, the notify socket (3) and the init image (4, close-on-
-	 * exec) survive into pid 1: nothing of the host leaks in. */
-	if (dup3(sync_fd, NOTIFY_FD, 0) < 0 || dup3(sv->init_fd, 4, O_CLOEXEC) < 0 ||
-	    syscall(SYS_close_range, 5U, ~0U, 0U) < 0) {
-		err_sys(&err, errno, "prepare descriptors for pid 1");
-		child_fail(sync_fd, &err);
-	}
-	sync_fd = NOTIFY_FD;
-	syscall(SYS_execveat, 4, "", init_argv(sv), envp, AT_EMPTY_PATH);
-	err_sys(&err, errno, "execute subhost-init");
-	child_fail(sync_fd, &err);
-}
-
 /* ---- pid 1 lifecycle --------------------------------------------------- */
 
 struct child_arg {
@@ -398,14 +166,14 @@ struct child_arg {
 static void idmap_child(void *arg)
 {
 	struct child_arg *a = arg;
-	child_main(a->sv, a->sync_fd);
+	sv_child_main(a->sv, a->sync_fd);
 }
 
 /* IDMAP: pid 1 through the launcher of userns.c. */
 static int start_pid1_idmap(struct sv *sv, int sync_fd, pid_t *pid, int *pidfd,
 			    struct sh_err *err)
 {
-	struct rootfs_plan plan = rootfs_plan_of(sv);
+	struct rootfs_plan plan = sv_rootfs_plan(sv);
 	struct child_arg a = { sv, sync_fd };
 	struct userns_launch l = {
 		.u = &sv->userns, .netns_fd = sv->netns_fd, .cgroup_fd = sv->cgroup_fd,
@@ -453,7 +221,7 @@ static int start_pid1(struct sv *sv, struct sh_err *err)
 	}
 	if (pid == 0) {
 		close(sp[0]);
-		child_main(sv, sp[1]);
+		sv_child_main(sv, sp[1]);
 	}
 	close(sp[1]);
 started:
@@ -1088,30 +856,6 @@ fail:
 	return r < 0 ? (err->status ? err->status : EXIT_FAIL) : EXIT_FAIL;
 }
 
-/* Keys of later issues that this version parses but cannot honour yet. */
-static int check_supported(const struct sh_config *cfg, struct sh_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nreserved; i++) {
-		/* ADDRESS and GATEWAY are done by net.c */
-		static const char *const done[] = {
-			"ADDRESS", "GATEWAY", "MEMORY_MAX", "MEMORY_HIGH", "CPU_MAX",
-			"CPU_WEIGHT", "PIDS_MAX", "IO_WEIGHT", "IDMAP", "CAPS_DROP", "CAPS_KEEP",
-			"SECCOMP",
-		};
-		bool ok = false;
-		for (size_t k = 0; k < sizeof done / sizeof *done; k++)
-			ok = ok || !strcmp(cfg->reserved[i].key, done[k]);
-		if (ok)
-			continue;
-		if (cfg->reserved[i].line > 0)
-			return err_cfg(err, "%s:%d: %s is not supported by this version of subhost",
-				       cfg->path, cfg->reserved[i].line, cfg->reserved[i].key);
-	}
-	return 0;
-}
-
 int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err *err)
 {
 	_cleanup_disks_ struct disk_set disks = { NULL, 0 };
@@ -1127,9 +871,6 @@ int subhost_start(struct sh_config *cfg, const struct sv_opts *o, struct sh_err 
 	pid_t pid;
 
 	sv.t0 = now_ms();
-	r = check_supported(cfg, err);
-	if (r < 0)
-		return err->status;
 	r = bases_resolve(cfg, err);
 	if (r < 0)
 		return err->status ? err->status : EXIT_USAGE;

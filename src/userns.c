@@ -23,14 +23,11 @@
 int userns_config(const struct sh_config *cfg, struct idmap *m, struct sh_err *err)
 {
 	_cleanup_free_ char *where = NULL;
-	int line = 0, r;
+	int r;
 
 	if (!cfg->idmap)
 		return 0;
-	for (size_t i = 0; i < cfg->nreserved; i++)
-		if (!strcmp(cfg->reserved[i].key, "IDMAP"))
-			line = cfg->reserved[i].line;
-	where = xasprintf("%s:%d", cfg->path, line);
+	where = xasprintf("%s:%d", cfg->path, config_key_line(cfg, "IDMAP"));
 	r = idmap_parse(cfg->idmap, where, m, err);
 	return r < 0 ? r : 1;
 }
