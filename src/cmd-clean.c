@@ -194,7 +194,6 @@ int cmd_clean(int argc, char **argv)
 	struct out o = { 0 };
 	struct sh_config cfg;
 	struct sh_err err = { 0 };
-	struct rlimit rl;
 	_cleanup_free_ char *path = NULL;
 	int c, status;
 
@@ -228,10 +227,7 @@ int cmd_clean(int argc, char **argv)
 	}
 	/* Each directory level holds one descriptor per layer: deep trees
 	 * need more than the default 1024. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	raise_nofile_limit();
 	o.name = cfg.name;
 	status = run_clean(&cfg, &o);
 	config_free(&cfg);

@@ -450,6 +450,7 @@ int cmd_destroy(int argc, char **argv)
 		err_msg(&err, EXIT_USAGE, 0, "nothing removed: add --yes to destroy it");
 		goto out;
 	}
+	raise_nofile_limit();    /* remove_tree holds two descriptors a level */
 	for (size_t i = 0; i < pl.n; i++) {
 		unsigned long long bytes = 0;
 		int r;

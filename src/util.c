@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -377,6 +378,18 @@ int remove_tree(const char *path, unsigned long long *bytes)
 	if (r < 0)
 		return r;
 	return rmdir(path) < 0 ? -errno : 0;
+}
+
+void raise_nofile_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			/* the walk reports EMFILE where it happens */
+		}
+	}
 }
 
 int close_fds_except(const int *keep, size_t nkeep)

@@ -95,6 +95,10 @@ int mkdir_p(const char *path, mode_t mode);
  * removed regular files to *bytes when bytes is not NULL. */
 int remove_tree(const char *path, unsigned long long *bytes);
 
+/* Raise the soft limit of open descriptors to the hard one (walks of deep
+ * trees hold one or more per level). */
+void raise_nofile_limit(void);
+
 /* Close every descriptor above 2 that is not in keep. */
 int close_fds_except(const int *keep, size_t nkeep);
 
