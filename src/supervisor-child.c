@@ -17,18 +17,6 @@
 
 /* ---- the boot child ---------------------------------------------------- */
 
-static void child_fail(int fd, const struct sh_err *err) __attribute__((noreturn));
-static void child_fail(int fd, const struct sh_err *err)
-{
-	char buf[1200];
-	int n = snprintf(buf, sizeof buf, "ERR %d %s", err->status ? err->status : EXIT_FAIL,
-			 err->msg);
-	if (write(fd, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1)) < 0) {
-		/* the supervisor will see us exit */
-	}
-	_exit(EXIT_FAIL);
-}
-
 static char **init_argv(struct sv *sv)
 {
 	const struct sh_config *cfg = sv->cfg;
@@ -106,7 +94,7 @@ void sv_child_main(struct sv *sv, int sync_fd)
 	 * (netns, cgroup, state) is then detected as stale by the next command. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
 		err_sys(&err, errno, "set the parent-death signal");
-		child_fail(sync_fd, &err);
+		child_report_fail(sync_fd, &err);
 	}
 	/* SIGTERM and friends stay blocked (as in the supervisor) through the
 	 * exec: the kernel drops a signal sent to a pid namespace's init that
@@ -123,19 +111,19 @@ void sv_child_main(struct sv *sv, int sync_fd)
 	if (sv->idmap_on) {
 		/* in the netns since the launcher, the root assembled by it */
 		if (rootfs_enter_locked(&err) < 0)
-			child_fail(sync_fd, &err);
+			child_report_fail(sync_fd, &err);
 	} else {
 		if (setns(sv->netns_fd, CLONE_NEWNET) < 0) {
 			err_sys(&err, errno, "join network namespace %s", cfg->name);
-			child_fail(sync_fd, &err);
+			child_report_fail(sync_fd, &err);
 		}
 		if (rootfs_assemble(&plan, &err) < 0 || rootfs_pivot(cfg->live, &err) < 0 ||
 		    rootfs_proc(&err) < 0)
-			child_fail(sync_fd, &err);
+			child_report_fail(sync_fd, &err);
 	}
 	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
 		err_sys(&err, errno, "set hostname %s", cfg->hostname);
-		child_fail(sync_fd, &err);
+		child_report_fail(sync_fd, &err);
 	}
 	/* A real init gets NOTIFY_SOCKET (on our /run tmpfs): systemd says
 	 * READY=1 there once its startup has finished. */
@@ -148,14 +136,14 @@ void sv_child_main(struct sv *sv, int sync_fd)
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 
 		if (sd < 0)
-			child_fail(sync_fd, &err);
+			child_report_fail(sync_fd, &err);
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &sd, sizeof sd);
 		if (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) < 0) {
 			err_sys(&err, errno, "pass the notify socket");
-			child_fail(sync_fd, &err);
+			child_report_fail(sync_fd, &err);
 		}
 		close(sd);
 		envp[5] = "NOTIFY_SOCKET=" DISTRO_NOTIFY_PATH;
@@ -175,12 +163,12 @@ void sv_child_main(struct sv *sv, int sync_fd)
 		if (send(sync_fd, "NARROW", 6, MSG_NOSIGNAL) != 6 ||
 		    recv(sync_fd, reply, sizeof reply, 0) != 2 || memcmp(reply, "GO", 2)) {
 			err_msg(&err, EXIT_FAIL, 0, "the supervisor could not narrow the device filter");
-			child_fail(sync_fd, &err);
+			child_report_fail(sync_fd, &err);
 		}
 	}
 	if (sc_load(cfg->seccomp, sv->caps_drop, &err) < 0 ||
 	    hardening_apply(sv->caps_drop, &err) < 0)
-		child_fail(sync_fd, &err);
+		child_report_fail(sync_fd, &err);
 	umask(022);
 	if (sv->o->run) {
 		const char *t = getenv("TERM");
@@ -190,7 +178,7 @@ void sv_child_main(struct sv *sv, int sync_fd)
 		if (dup2(sv->cons_slave, 0) < 0 || dup2(sv->cons_slave, 1) < 0 ||
 		    dup2(sv->cons_slave, 2) < 0) {
 			err_sys(&err, errno, "attach the console");
-			child_fail(sync_fd, &err);
+			child_report_fail(sync_fd, &err);
 		}
 	}
 	/* Only stdio, the notify socket (3) and the init image (4, close-on-
@@ -198,11 +186,11 @@ void sv_child_main(struct sv *sv, int sync_fd)
 	if (dup3(sync_fd, NOTIFY_FD, 0) < 0 || dup3(sv->init_fd, 4, O_CLOEXEC) < 0 ||
 	    syscall(SYS_close_range, 5U, ~0U, 0U) < 0) {
 		err_sys(&err, errno, "prepare descriptors for pid 1");
-		child_fail(sync_fd, &err);
+		child_report_fail(sync_fd, &err);
 	}
 	sync_fd = NOTIFY_FD;
 	syscall(SYS_execveat, 4, "", init_argv(sv), envp, AT_EMPTY_PATH);
 	err_sys(&err, errno, "execute subhost-init");
-	child_fail(sync_fd, &err);
+	child_report_fail(sync_fd, &err);
 }
 

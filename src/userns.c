@@ -176,19 +176,6 @@ int userns_prepare_layers(const struct sh_config *cfg, const struct userns *u,
 #define CHILD_NS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | \
 		  CLONE_NEWCGROUP | CLONE_NEWTIME)
 
-static void launcher_fail(int fd, const struct sh_err *err) __attribute__((noreturn));
-static void launcher_fail(int fd, const struct sh_err *err)
-{
-	char buf[1200];
-	int n = snprintf(buf, sizeof buf, "ERR %d %s", err->status ? err->status : EXIT_FAIL,
-			 err->msg);
-
-	if (write(fd, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1)) < 0) {
-		/* the caller sees us exit 1 */
-	}
-	_exit(EXIT_FAIL);
-}
-
 /* The launcher: host root until the root is assembled, then root inside. */
 static void launcher(const struct userns_launch *l, pid_t parent, int out) __attribute__((noreturn));
 static void launcher(const struct userns_launch *l, pid_t parent, int out)
@@ -207,28 +194,28 @@ static void launcher(const struct userns_launch *l, pid_t parent, int out)
 	 * a real init shows that group, not the host's tree. */
 	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0) {
 		err_sys(&err, errno, "create mount and cgroup namespaces");
-		launcher_fail(out, &err);
+		child_report_fail(out, &err);
 	}
 	/* sysfs shows the netns of its mounter, and only a netns owned by
 	 * the user namespace lets root inside mount one itself */
 	if (setns(l->netns_fd, CLONE_NEWNET) < 0) {
 		err_sys(&err, errno, "join the network namespace");
-		launcher_fail(out, &err);
+		child_report_fail(out, &err);
 	}
 	if (rootfs_assemble(l->plan, &err) < 0)
-		launcher_fail(out, &err);
+		child_report_fail(out, &err);
 	/* pid 1 starts in the root: the clone moves the working directory
 	 * into its copy of the mount table, and no path (whose directories
 	 * root inside may not search) is resolved again */
 	if (chdir(l->plan->cfg->live) < 0) {
 		err_sys(&err, errno, "enter %s", l->plan->cfg->live);
-		launcher_fail(out, &err);
+		child_report_fail(out, &err);
 	}
 	/* Root inside from here on: capabilities only in the user namespace. */
 	if (setns(l->u->fd, CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 ||
 	    setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0) {
 		err_sys(&err, errno, "become root in the user namespace");
-		launcher_fail(out, &err);
+		child_report_fail(out, &err);
 	}
 	/* pid 1 is the supervisor's child (CLONE_PARENT: it waits for it
 	 * with a pidfd and gets its exit status), not ours. */
@@ -237,7 +224,7 @@ static void launcher(const struct userns_launch *l, pid_t parent, int out)
 	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 	if (pid < 0) {
 		err_sys(&err, errno, "create the subhost's namespaces (clone3)");
-		launcher_fail(out, &err);
+		child_report_fail(out, &err);
 	}
 	if (pid == 0) {
 		close(out);

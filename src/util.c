@@ -104,6 +104,18 @@ void warnx_name(const char *name, const char *fmt, ...)
 		fprintf(stderr, "%s: %s\n", prog_name, buf);
 }
 
+void child_report_fail(int fd, const struct sh_err *err)
+{
+	char buf[1200];
+	int n = snprintf(buf, sizeof buf, "ERR %d %s", err->status ? err->status : EXIT_FAIL,
+			 err->msg);
+
+	if (write(fd, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1)) < 0) {
+		/* the parent sees us exit 1 */
+	}
+	_exit(EXIT_FAIL);
+}
+
 void cleanup_freep(void *p)
 {
 	free(*(void **)p);

@@ -49,6 +49,10 @@ int err_msg(struct sh_err *err, int status, int errnum, const char *fmt, ...)
 void err_prefix(struct sh_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* In a forked child that reports to its parent over fd: write
+ * "ERR STATUS MESSAGE" (one datagram or pipe write) and _exit(1). */
+void child_report_fail(int fd, const struct sh_err *err) __attribute__((noreturn));
+
 /* Print "subhost: [NAME: ]msg" to stderr. */
 void report_err(const char *name, const struct sh_err *err);
 void warnx_name(const char *name, const char *fmt, ...)
