@@ -489,6 +489,17 @@ static void pop(struct walk *w, size_t plen)
 	w->path[plen] = '\0';
 }
 
+/* A lower entry's owner as UPPER would hold it (IDMAP: the host ids). */
+static void lower_owner_as_upper(const struct walk *w, struct statx *sx)
+{
+	const struct idmap *m = w->o->idmap;
+
+	if (!m)
+		return;
+	sx->stx_uid = idmap_to_host(m->uid, m->nuid, sx->stx_uid);
+	sx->stx_gid = idmap_to_host(m->gid, m->ngid, sx->stx_gid);
+}
+
 static bool clean_subdir(struct walk *w, int ufd, const char *name, const struct entry *u,
 			 const int *act, size_t nact)
 {
@@ -516,6 +527,7 @@ static bool clean_subdir(struct walk *w, int ufd, const char *name, const struct
 	}
 	for (size_t i = 0; i < n; i++)
 		close(child[i]);
+	lower_owner_as_upper(w, &top.sx);
 	/* Empty now, and the layers show a directory just like it here: the
 	 * merged directory looks the same without it. */
 	if (!empty || n == 0 || meta_differs(&u->sx, &top.sx))
@@ -570,6 +582,7 @@ static bool clean_file(struct walk *w, int ufd, const char *name, const struct e
 		keep(w, "a special file or mount point in the lower layers");
 		return false;
 	}
+	lower_owner_as_upper(w, &l.sx);
 	r = same_entry(ufd, name, &u->sx, act[i], name, &l.sx, &why);
 	if (r < 0) {
 		report_errno(w, "compare", r);

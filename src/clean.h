@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "idmap.h"
 #include "util.h"
 
 enum clean_event {
@@ -38,6 +39,10 @@ typedef void (*clean_report_fn)(void *ctx, enum clean_event ev, const char *path
 
 struct clean_opts {
 	bool dry_run;           /* decide and report, remove nothing */
+	/* IDMAP: UPPER holds host ids, the lower layers the ids the subhost
+	 * sees through its idmapped mounts: a lower owner is compared by the
+	 * host id it maps to.  NULL: no mapping. */
+	const struct idmap *idmap;
 	clean_report_fn report; /* each decision; may be NULL */
 	void *ctx;
 };

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "state.h"
 #include "supervisor.h"
+#include "userns.h"
 
 struct out {
 	const char *name;
@@ -109,6 +110,7 @@ static int run_clean(struct sh_config *cfg, struct out *o)
 	struct clean_opts co = { .dry_run = o->dry_run, .report = on_event, .ctx = o };
 	struct clean_stats st;
 	struct sh_err err = { 0 };
+	struct idmap map;
 	_cleanup_free_ char *user = NULL;
 	bool stale = false;
 	int lock, r;
@@ -125,6 +127,17 @@ static int run_clean(struct sh_config *cfg, struct out *o)
 			   "is not supported: expected UPPER and LOWER as host directories",
 			   cfg->path, cfg->image ? "IMAGE" : "DISKS");
 		return EXIT_USAGE;
+	}
+	/* IDMAP: UPPER's owners are host ids; compare through the map. */
+	switch (userns_config(cfg, &map, &err)) {
+	case 0:
+		break;
+	case 1:
+		co.idmap = &map;
+		break;
+	default:
+		report_err(cfg->name, &err);
+		return err.status ? err.status : EXIT_USAGE;
 	}
 	/* Compare against what the overlay shows: a base chain's layers. */
 	if (bases_resolve(cfg, &err) < 0) {

@@ -173,9 +173,17 @@ if cp "$(command -v busybox)" "$LOW/bin/" 2>/dev/null; then
 	in_sh "$n" 'touch /made'; is "$(owner "$DIR/root/made")" "$C:$((C + 65536))" \
 		"a file made inside is owned by the mapped ids"
 	is "$(in_sh "$n" 'cat /home/u/file')" private "root inside reads a file of uid 1000 (mapped, so DAC_OVERRIDE applies)"
+	# a copy-up that changes nothing: identical to the lower file but for
+	# the owner, which UPPER holds as the mapped host ids
+	echo same > "$LOW/etc/same"; chmod 644 "$LOW/etc/same"
+	in_sh "$n" 'chmod 644 /etc/same; chmod 600 /etc/group'
 	( "$SUBHOST" go "$n" -- sh -c 'kill -TERM 1' </dev/null >/dev/null 2>&1 )
 	wait_for 100 gone "$n"; ok $? "kill -TERM 1 inside powers the subhost off"
 	no_residue "$n"
+	is "$(owner "$DIR/root/etc/same")" "$C:$((C + 65536))" "(the copy-up is owned by the mapped ids in UPPER)"
+	out=$("$SUBHOST" clean --dry-run "$CONF" 2>&1)
+	like "$out" "would remove /etc/same" "clean compares owners through the map: the unchanged copy-up goes" || diag "$out"
+	[[ $out != *"would remove /etc/group"* ]]; ok $? "and the file whose mode changed stays" || diag "$out"
 else
 	needs "busybox for a directory lower" -- false
 fi
