@@ -195,8 +195,10 @@ static int load_disk(struct ctx *c, int line, const char *entry)
 		return err_cfg(c->err, "%s: DISKS entry \"%s\": device name \"%.*s\" is invalid: "
 			       "expected 1-15 letters, digits, '_' or '-', starting with a letter, as in vda",
 			       cfg_where(c, line), entry, (int)devlen, entry);
+	/* at most three digits count (longer is refused below): no overflow */
 	for (p = c1 + 1; p < c2 && isdigit((unsigned char)*p); p++)
-		part = part * 10 + (*p - '0');
+		if (p - c1 <= 3)
+			part = part * 10 + (*p - '0');
 	if (p < c2 || c2 - c1 > 4)
 		return err_cfg(c->err, "%s: DISKS entry \"%s\": partition \"%.*s\" is invalid: "
 			       "expected a number from 1 to 999, or 0 or nothing for a filesystem on the whole image",

@@ -1187,6 +1187,8 @@ static void test_disks_bad(void **state)
 	FAIL(f, "BASE=.\nDISKS=( vda:x:d.img )\n", 2, "partition \"x\" is invalid",
 	     "expected a number from 1 to 999");
 	FAIL(f, "BASE=.\nDISKS=( vda:1000:d.img )\n", 2, "partition \"1000\" is invalid");
+	/* found by the fuzzer: a long number overflowed while it was read */
+	FAIL(f, "BASE=.\nDISKS=( vda:33333333333333333333333333:d.img )\n", 2, "is invalid");
 	FAIL(f, "BASE=.\n\nDISKS=( vda:1:nosuch.img )\n", 3, "image", "nosuch.img does not exist",
 	     "expected an existing disk image file");
 	FAIL(f, "BASE=.\nDISKS=( vda:1:root )\n", 2, "is not a regular file");
