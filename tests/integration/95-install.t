@@ -113,7 +113,8 @@ for c in $(/usr/sbin/subhost --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z0
 		echo "$c"
 done > "$T_ROOT/nosect"
 is "$(cat "$T_ROOT/nosect")" "" "subhost(8) has a section per command with synopsis, options, exit status, examples"
-like "$(man -w overlay-boot 2>/dev/null)" '^/usr/share/man/man8/(overlay-boot|subhost)\.8\.gz$' "man overlay-boot finds subhost(8)"
+# (-a: a `make install` in /usr/local may come first in the search path)
+like "$(man -aw overlay-boot 2>/dev/null)" '(^|'$'\n'')/usr/share/man/man8/(overlay-boot|subhost)\.8\.gz('$'\n''|$)' "man overlay-boot finds the package's subhost(8)"
 
 # ---- the overlay-boot names, installed ------------------------------------------
 o=$(uniq_name obt); mk "$o"; confo=$CONF
