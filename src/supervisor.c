@@ -187,7 +187,6 @@ static int start_pid1_idmap(struct sv *sv, int sync_fd, pid_t *pid, int *pidfd,
 static int start_pid1(struct sv *sv, struct sh_err *err)
 {
 	int sp[2], pidfd = -1;
-	struct clone_args ca;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
@@ -201,18 +200,10 @@ static int start_pid1(struct sv *sv, struct sh_err *err)
 		}
 		goto started;
 	}
-	memset(&ca, 0, sizeof ca);
-	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
-		   CLONE_NEWCGROUP | CLONE_NEWTIME | CLONE_PIDFD;
-	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-	ca.exit_signal = SIGCHLD;
-	if (sv->cgroup_fd >= 0) {
-		/* Born inside its cgroup: no window in which pid 1 or its first
-		 * children are accounted to the supervisor's group. */
-		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)sv->cgroup_fd;
-	}
-	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	/* Born inside its cgroup: no window in which pid 1 or its first
+	 * children are accounted to the supervisor's group. */
+	pid = clone3_into(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
+			  CLONE_NEWCGROUP | CLONE_NEWTIME, sv->cgroup_fd, &pidfd);
 	if (pid < 0) {
 		int e = errno;
 		close(sp[0]);

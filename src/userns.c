@@ -63,7 +63,6 @@ static int write_map(pid_t pid, const char *file, const struct idmap_extent *v, 
 
 int userns_create(const struct idmap *m, struct userns *u, int *netns_fd, struct sh_err *err)
 {
-	struct clone_args ca = { .flags = CLONE_NEWUSER | CLONE_NEWNET, .exit_signal = SIGCHLD };
 	_cleanup_close_ int ufd = -1, nfd = -1;
 	char path[64];
 	int p[2], r = 0;
@@ -74,7 +73,7 @@ int userns_create(const struct idmap *m, struct userns *u, int *netns_fd, struct
 		return err_sys(err, errno, "pipe");
 	/* The helper only holds the namespaces open while we map and open
 	 * them; it runs nothing else. */
-	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	pid = clone3_into(CLONE_NEWUSER | CLONE_NEWNET, -1, NULL);
 	if (pid < 0) {
 		r = err_sys(err, errno, "create the user namespace (clone3 CLONE_NEWUSER)");
 		close(p[0]);
@@ -239,7 +238,6 @@ static void launcher(const struct userns_launch *l, pid_t parent, int out)
 
 int userns_launch(const struct userns_launch *l, pid_t *pid, int *pidfd, struct sh_err *err)
 {
-	struct clone_args ca;
 	char buf[1200];
 	int p[2], lfd = -1, r;
 	pid_t lpid, parent = getpid();
@@ -248,16 +246,8 @@ int userns_launch(const struct userns_launch *l, pid_t *pid, int *pidfd, struct 
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_sys(err, errno, "pipe");
-	memset(&ca, 0, sizeof ca);
-	ca.flags = CLONE_PIDFD;
-	ca.pidfd = (uint64_t)(uintptr_t)&lfd;
-	ca.exit_signal = SIGCHLD;
-	if (l->cgroup_fd >= 0) {
-		/* born in the subhost's cgroup: so is pid 1 */
-		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)l->cgroup_fd;
-	}
-	lpid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	/* born in the subhost's cgroup: so is pid 1 */
+	lpid = clone3_into(0, l->cgroup_fd, &lfd);
 	if (lpid < 0) {
 		r = err_sys(err, errno, "start the launcher of pid 1 (clone3)");
 		close(p[0]);

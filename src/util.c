@@ -9,6 +9,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <linux/sched.h>
+#include <sys/syscall.h>
+#include <stdint.h>
+#include <signal.h>
 
 const char *prog_name = "subhost";
 
@@ -390,6 +394,24 @@ int remove_tree(const char *path, unsigned long long *bytes)
 	if (r < 0)
 		return r;
 	return rmdir(path) < 0 ? -errno : 0;
+}
+
+pid_t clone3_into(unsigned long long flags, int cgroup_fd, int *pidfd)
+{
+	struct clone_args ca;
+
+	memset(&ca, 0, sizeof ca);
+	ca.flags = flags;
+	ca.exit_signal = SIGCHLD;
+	if (pidfd) {
+		ca.flags |= CLONE_PIDFD;
+		ca.pidfd = (uint64_t)(uintptr_t)pidfd;
+	}
+	if (cgroup_fd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgroup_fd;
+	}
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 }
 
 void raise_nofile_limit(void)

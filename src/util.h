@@ -99,6 +99,12 @@ int mkdir_p(const char *path, mode_t mode);
  * removed regular files to *bytes when bytes is not NULL. */
 int remove_tree(const char *path, unsigned long long *bytes);
 
+/* clone3 with flags and SIGCHLD as the exit signal, born in the cgroup2
+ * directory cgroup_fd when it is >= 0 (CLONE_INTO_CGROUP: no window in
+ * which the child or its first children count in our group), and with a
+ * pidfd in *pidfd when pidfd is not NULL.  Returns as fork() does. */
+pid_t clone3_into(unsigned long long flags, int cgroup_fd, int *pidfd);
+
 /* Raise the soft limit of open descriptors to the hard one (walks of deep
  * trees hold one or more per level). */
 void raise_nofile_limit(void);
